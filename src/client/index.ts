@@ -1,0 +1,10 @@
+/**
+ * `bearer-sw/client`: register the worker and hand it the tokens after login.
+ *
+ * @packageDocumentation
+ */
+export { registerTokenInjector, type RegisterOptions } from './register-token-injector.js';
+export { Session, type SessionEventMap, type SessionInvalidDetail } from './session.js';
+export type { TokenSet } from '../shared/token-set.js';
+export type { SessionState } from '../shared/protocol.js';
+export { BearerSwError, type ErrorCode } from '../shared/errors.js';

@@ -1,0 +1,198 @@
+/**
+ * The one message envelope between pages and the worker: `{ v, type, id?, payload? }`.
+ *
+ * Every message is a member of {@link PageMessage} or {@link WorkerMessage}; each side runs
+ * the matching guard before using anything it receives, and drops what fails it.
+ */
+import type { SerializedError, ErrorCode } from './errors.js';
+import type { TokenSet } from './token-set.js';
+
+/** Protocol version: a page and a worker that disagree on it refuse to talk. */
+export const PROTOCOL_VERSION = 1;
+
+/** Upper bound on what a message may weigh (characters of strings plus keys), checked before use. */
+export const MAX_MESSAGE_SIZE = 65_536;
+
+/** The session as a page sees it. */
+export type SessionState = 'authenticated' | 'unauthenticated';
+
+/** Why a session was lost, as carried by `session-invalid`. */
+export type InvalidReason = 'expired' | 'refresh-rejected';
+
+/** Requests a page sends; each carries an `id` and a `MessagePort` for the reply. */
+export type PageMessage =
+  | { v: typeof PROTOCOL_VERSION; type: 'hello'; id: string; payload: { version: string } }
+  | { v: typeof PROTOCOL_VERSION; type: 'handoff'; id: string; payload: TokenSet }
+  | { v: typeof PROTOCOL_VERSION; type: 'logout'; id: string }
+  | { v: typeof PROTOCOL_VERSION; type: 'claim'; id: string }
+  | { v: typeof PROTOCOL_VERSION; type: 'get-access-token'; id: string };
+
+/** The `type` of every page request. */
+export type PageMessageType = PageMessage['type'];
+
+/** What the worker knows of the session, sent in replies and broadcasts. */
+export interface SessionSnapshot {
+  state: SessionState;
+  /** Increases with every session change; lets a page drop stale or repeated news. */
+  epoch: number;
+}
+
+/** The result of each request type. */
+export interface ReplyResults {
+  hello: SessionSnapshot & { version: string };
+  handoff: SessionSnapshot;
+  logout: SessionSnapshot;
+  claim: null;
+  'get-access-token': { accessToken: string | null };
+}
+
+/** Messages the worker sends: replies on a request's port, broadcasts to every window. */
+export type WorkerMessage =
+  | {
+      v: typeof PROTOCOL_VERSION;
+      type: 'reply';
+      id: string;
+      payload: { ok: true; result: unknown } | { ok: false; error: SerializedError };
+    }
+  | { v: typeof PROTOCOL_VERSION; type: 'state'; payload: SessionSnapshot }
+  | { v: typeof PROTOCOL_VERSION; type: 'session-invalid'; payload: { reason: InvalidReason; epoch: number } };
+
+const PAGE_TYPES: ReadonlySet<string> = new Set<PageMessageType>([
+  'hello',
+  'handoff',
+  'logout',
+  'claim',
+  'get-access-token',
+]);
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'unsupported',
+  'timeout',
+  'registration-failed',
+  'no-controller',
+  'version-mismatch',
+  'invalid-argument',
+  'invalid-message',
+  'unknown-type',
+  'not-allowed',
+  'storage-failed',
+  'internal',
+]);
+const STATES: ReadonlySet<string> = new Set<SessionState>(['authenticated', 'unauthenticated']);
+const REASONS: ReadonlySet<string> = new Set<InvalidReason>(['expired', 'refresh-rejected']);
+const MAX_ID_LENGTH = 64;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Whether a structured-clone value stays under `limit` (string characters plus keys).
+ * Walks at most `limit` steps, so a hostile message cannot make the check itself expensive.
+ */
+export function isWithinSize(value: unknown, limit = MAX_MESSAGE_SIZE): boolean {
+  let budget = limit;
+  const stack: unknown[] = [value];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const item = stack.pop();
+    budget -= 1;
+    if (typeof item === 'string') budget -= item.length;
+    else if (typeof item === 'object' && item !== null) {
+      if (seen.has(item)) continue;
+      seen.add(item);
+      if (ArrayBuffer.isView(item)) budget -= item.byteLength;
+      else if (item instanceof ArrayBuffer) budget -= item.byteLength;
+      else {
+        for (const key of Object.keys(item)) {
+          budget -= key.length;
+          if (budget < 0) return false;
+          stack.push((item as Record<string, unknown>)[key]);
+        }
+      }
+    }
+    if (budget < 0) return false;
+  }
+  return true;
+}
+
+/** What a failed guard says, so the worker can answer with a coded error. */
+export type GuardFailure = { reason: 'invalid-message' | 'unknown-type' | 'version-mismatch'; id?: string };
+
+/**
+ * Checks an untrusted message from a page against the envelope.
+ *
+ * Only the envelope is checked here; payloads are validated by the handler of each type
+ * (a handoff payload by `parseTokenSet`).
+ *
+ * @returns the message, or a {@link GuardFailure} saying why it was refused (with its `id`
+ *   when one could be read, so the sender can still be answered)
+ */
+export function parsePageMessage(data: unknown): PageMessage | GuardFailure {
+  if (!isRecord(data) || !isWithinSize(data)) return { reason: 'invalid-message' };
+  const id = typeof data.id === 'string' && data.id.length > 0 && data.id.length <= MAX_ID_LENGTH ? data.id : undefined;
+  const failure = (reason: GuardFailure['reason']): GuardFailure => (id === undefined ? { reason } : { reason, id });
+  if (id === undefined) return failure('invalid-message');
+  if (data.v !== PROTOCOL_VERSION) return failure('version-mismatch');
+  if (typeof data.type !== 'string') return failure('invalid-message');
+  if (!PAGE_TYPES.has(data.type)) return failure('unknown-type');
+  switch (data.type) {
+    case 'hello': {
+      const payload = data.payload;
+      if (!isRecord(payload) || typeof payload.version !== 'string' || payload.version.length > MAX_ID_LENGTH) {
+        return failure('invalid-message');
+      }
+      return { v: PROTOCOL_VERSION, type: 'hello', id, payload: { version: payload.version } };
+    }
+    case 'handoff':
+      // The payload stays untrusted (`TokenSet` in type only) until parseTokenSet has run on it.
+      return { v: PROTOCOL_VERSION, type: 'handoff', id, payload: data.payload as TokenSet };
+    default:
+      return { v: PROTOCOL_VERSION, type: data.type as 'logout' | 'claim' | 'get-access-token', id };
+  }
+}
+
+function isSnapshot(value: unknown): value is SessionSnapshot {
+  return isRecord(value) && typeof value.state === 'string' && STATES.has(value.state) && Number.isSafeInteger(value.epoch);
+}
+
+/**
+ * Checks an untrusted message from the worker against the envelope.
+ *
+ * @returns the message, or `null` when it is not one of ours
+ */
+export function parseWorkerMessage(data: unknown): WorkerMessage | null {
+  if (!isRecord(data) || data.v !== PROTOCOL_VERSION || !isWithinSize(data)) return null;
+  const payload = data.payload;
+  switch (data.type) {
+    case 'reply': {
+      if (typeof data.id !== 'string' || !isRecord(payload)) return null;
+      if (payload.ok === true) return { v: PROTOCOL_VERSION, type: 'reply', id: data.id, payload: { ok: true, result: payload.result } };
+      const error = payload.error;
+      if (payload.ok !== false || !isRecord(error) || typeof error.code !== 'string' || !ERROR_CODES.has(error.code)) return null;
+      if (typeof error.message !== 'string') return null;
+      return {
+        v: PROTOCOL_VERSION,
+        type: 'reply',
+        id: data.id,
+        payload: { ok: false, error: { code: error.code as ErrorCode, message: error.message } },
+      };
+    }
+    case 'state':
+      return isSnapshot(payload) ? { v: PROTOCOL_VERSION, type: 'state', payload: { state: payload.state, epoch: payload.epoch } } : null;
+    case 'session-invalid':
+      if (!isRecord(payload) || typeof payload.reason !== 'string' || !REASONS.has(payload.reason)) return null;
+      if (!Number.isSafeInteger(payload.epoch)) return null;
+      return {
+        v: PROTOCOL_VERSION,
+        type: 'session-invalid',
+        payload: { reason: payload.reason as InvalidReason, epoch: payload.epoch as number },
+      };
+    default:
+      return null;
+  }
+}
+
+/** Checks a reply result's shape for the request type it answers. */
+export function isSnapshotResult(value: unknown): value is SessionSnapshot {
+  return isSnapshot(value);
+}

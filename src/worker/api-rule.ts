@@ -1,0 +1,110 @@
+/**
+ * One allowlist entry: which requests get a token, and in which header.
+ */
+export interface ApiRule {
+  /** Exact origin, scheme + host + port, as `new URL(x).origin` prints it: `https://api.example.com`. */
+  origin: string;
+  /**
+   * Path prefixes matched at `/` boundaries: `/v1` matches `/v1` and `/v1/x`, never `/v10` or `/v1x`.
+   * Case-sensitive. Absent: every path of the origin.
+   */
+  paths?: string[];
+  /** Header that carries the token. Default `Authorization`. */
+  header?: string;
+  /** Scheme put before the token (`Bearer <token>`). Default `'Bearer'`; `null` sends the raw token. */
+  scheme?: string | null;
+}
+
+/** A rule after validation: normalized, lower-cased header, ready for the hot path. */
+export interface CompiledRule {
+  readonly origin: string;
+  /** `null` matches every path. Each entry without a trailing slash, except `/` itself. */
+  readonly paths: readonly string[] | null;
+  /** Lower-case header name. */
+  readonly header: string;
+  readonly scheme: string | null;
+  /**
+   * Whether the browser drops this header on a cross-origin redirect (Fetch: only `Authorization`).
+   * Any other header is fetched with `redirect: 'manual'` so it cannot follow a redirect anywhere.
+   */
+  readonly droppedOnCrossOriginRedirect: boolean;
+}
+
+// RFC 9110 §5.6.2 token characters.
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+// Headers a page or worker may not set (Fetch, "forbidden request-header"): the browser would
+// silently drop them and the API would never see a token.
+const FORBIDDEN_HEADERS = new Set([
+  'accept-charset', 'accept-encoding', 'access-control-request-headers', 'access-control-request-method',
+  'connection', 'content-length', 'cookie', 'cookie2', 'date', 'dnt', 'expect', 'host', 'keep-alive',
+  'origin', 'referer', 'set-cookie', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'via',
+]);
+
+function fail(index: number, reason: string): never {
+  throw new TypeError(`Failed to install the token injector: apis[${index}] ${reason}`);
+}
+
+function compileOrigin(value: unknown, index: number): string {
+  if (typeof value !== 'string') fail(index, 'origin must be a string');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(index, `origin '${value}' is not a valid URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(index, `origin '${value}' must use http or https`);
+  if (url.username !== '' || url.password !== '') fail(index, `origin '${value}' must not contain user info`);
+  if (url.origin !== value) {
+    fail(index, `origin '${value}' is not an exact origin; write '${url.origin}' (scheme, host and port only)`);
+  }
+  return url.origin;
+}
+
+function compilePath(value: unknown, index: number): string {
+  if (typeof value !== 'string' || !value.startsWith('/')) fail(index, `paths entries must be strings starting with '/'`);
+  // What the URL parser makes of the path is what a request's URL will be compared with:
+  // a prefix it would rewrite (dot segments, characters it percent-encodes) could never match.
+  const parsed = new URL(value, 'http://x').pathname;
+  if (parsed !== value || value.includes('?') || value.includes('#') || value.includes('//')) {
+    fail(index, `path '${value}' is not a normalized path prefix`);
+  }
+  return value.length > 1 && value.endsWith('/') ? value.slice(0, -1) : value;
+}
+
+/**
+ * Validates one allowlist rule and prepares it for matching.
+ *
+ * @param rule - the rule as the app wrote it
+ * @param index - its position in `apis`, for error messages
+ * @throws TypeError naming the rule and the problem
+ * @example
+ * ```ts
+ * compileRule({ origin: 'https://api.example.com', paths: ['/v1'] }, 0)
+ * ```
+ */
+export function compileRule(rule: unknown, index: number): CompiledRule {
+  if (typeof rule !== 'object' || rule === null) fail(index, 'must be an object');
+  const input = rule as Record<string, unknown>;
+  const origin = compileOrigin(input.origin, index);
+  let paths: string[] | null = null;
+  if (input.paths !== undefined) {
+    if (!Array.isArray(input.paths) || input.paths.length === 0) fail(index, 'paths must be a non-empty array when present');
+    paths = input.paths.map((p) => compilePath(p, index));
+    if (paths.includes('/')) paths = null;
+  }
+  const headerName = input.header === undefined ? 'Authorization' : input.header;
+  if (typeof headerName !== 'string' || !TOKEN.test(headerName)) fail(index, 'header must be a valid HTTP header name');
+  const header = headerName.toLowerCase();
+  if (FORBIDDEN_HEADERS.has(header) || header.startsWith('proxy-') || header.startsWith('sec-')) {
+    fail(index, `header '${headerName}' is one browsers do not let scripts set`);
+  }
+  let scheme: string | null = 'Bearer';
+  if (input.scheme !== undefined) {
+    if (input.scheme !== null && (typeof input.scheme !== 'string' || !TOKEN.test(input.scheme))) {
+      fail(index, 'scheme must be a single word such as Bearer, or null');
+    }
+    scheme = input.scheme as string | null;
+  }
+  return { origin, paths, header, scheme, droppedOnCrossOriginRedirect: header === 'authorization' };
+}

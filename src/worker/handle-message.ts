@@ -1,0 +1,85 @@
+import { BearerSwError, serializeError, type SerializedError } from '../shared/errors.js';
+import { parsePageMessage, PROTOCOL_VERSION, type PageMessage, type WorkerMessage } from '../shared/protocol.js';
+import { parseTokenSet } from '../shared/token-set.js';
+import { VERSION } from '../shared/version.js';
+import type { TokenSession } from './token-session.js';
+
+/** What the message handler needs from the worker. */
+export interface MessageContext {
+  session: TokenSession;
+  /** The worker's own origin: only same-origin windows may talk to it. */
+  origin: string;
+  exposeAccessToken: boolean;
+  claim(): Promise<void>;
+  log(message: string): void;
+}
+
+const GUARD_MESSAGES: Record<string, string> = {
+  'invalid-message': 'Failed to handle the message: it does not fit the bearer-sw envelope',
+  'unknown-type': 'Failed to handle the message: unknown message type',
+  'version-mismatch': `Failed to handle the message: this worker speaks protocol version ${PROTOCOL_VERSION}`,
+};
+
+function reply(port: MessagePort, id: string, outcome: { result: unknown } | { error: SerializedError }): void {
+  const message: WorkerMessage =
+    'error' in outcome
+      ? { v: PROTOCOL_VERSION, type: 'reply', id, payload: { ok: false, error: outcome.error } }
+      : { v: PROTOCOL_VERSION, type: 'reply', id, payload: { ok: true, result: outcome.result } };
+  port.postMessage(message);
+}
+
+async function dispatch(message: PageMessage, context: MessageContext): Promise<unknown> {
+  const { session } = context;
+  switch (message.type) {
+    case 'hello':
+      return { ...(await session.snapshot()), version: VERSION };
+    case 'handoff':
+      return session.handoff(parseTokenSet(message.payload, 'hand off tokens'));
+    case 'logout':
+      return session.logout();
+    case 'claim':
+      await context.claim();
+      return null;
+    case 'get-access-token':
+      if (!context.exposeAccessToken) {
+        throw new BearerSwError('not-allowed', 'Failed to get the access token: the worker was not configured with exposeAccessToken: true');
+      }
+      return { accessToken: await session.accessToken() };
+  }
+}
+
+/**
+ * Answers one message from a page. Messages from anything but a same-origin window, or without a
+ * reply port, are dropped; malformed ones are answered with a coded error and change nothing.
+ *
+ * @returns a promise for the worker to keep alive with `waitUntil`; it never rejects
+ * @example
+ * ```ts
+ * self.addEventListener('message', (event) => event.waitUntil(handleMessage(event, context)))
+ * ```
+ */
+export async function handleMessage(event: ExtendableMessageEvent, context: MessageContext): Promise<void> {
+  const source = event.source;
+  if (!(source instanceof Client) || source.type !== 'window' || new URL(source.url).origin !== context.origin) {
+    context.log('dropped a message that did not come from a same-origin window');
+    return;
+  }
+  const port = event.ports[0];
+  if (port === undefined) {
+    context.log('dropped a message without a reply port');
+    return;
+  }
+  const message = parsePageMessage(event.data);
+  if ('reason' in message) {
+    context.log(`refused a message: ${message.reason}`);
+    if (message.id !== undefined) {
+      reply(port, message.id, { error: { code: message.reason, message: GUARD_MESSAGES[message.reason] ?? 'Failed to handle the message' } });
+    }
+    return;
+  }
+  try {
+    reply(port, message.id, { result: await dispatch(message, context) });
+  } catch (error) {
+    reply(port, message.id, { error: serializeError(error) });
+  }
+}

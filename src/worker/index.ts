@@ -1,0 +1,83 @@
+/**
+ * `bearer-sw/worker`: import it in your service worker entry and call {@link installTokenInjector}
+ * at the top level of the script.
+ *
+ * @packageDocumentation
+ */
+import { clientsClaim } from 'workbox-core';
+import { PROTOCOL_VERSION } from '../shared/protocol.js';
+import { broadcast } from './broadcast.js';
+import { handleMessage } from './handle-message.js';
+import { compileConfig, type InjectorConfig } from './injector-config.js';
+import { respondWithToken } from './respond-with-token.js';
+import { routeRequest } from './route-request.js';
+import { createTokenStore } from './token-store.js';
+import { TokenSession } from './token-session.js';
+
+export type { ApiRule } from './api-rule.js';
+export type { InjectorConfig, RefreshFn } from './injector-config.js';
+export type { TokenSet } from '../shared/token-set.js';
+export { BearerSwError, type ErrorCode } from '../shared/errors.js';
+
+declare const self: ServiceWorkerGlobalScope;
+
+let installed = false;
+
+/**
+ * Adds the install, activate, fetch and message listeners to the service worker.
+ *
+ * The worker activates at once and claims open pages. From then on every request to an
+ * allowlisted API carries the session's token; nothing else is touched. Call it once, at the top
+ * level of the worker script (browsers only dispatch to listeners added during the first run).
+ *
+ * @param config - the allowlist and options; validated now
+ * @throws TypeError when the config is invalid, naming the problem
+ * @throws Error when called twice in one worker
+ * @example
+ * ```ts
+ * // sw.ts
+ * import { installTokenInjector } from 'bearer-sw/worker'
+ * installTokenInjector({ apis: [{ origin: 'https://api.example.com', paths: ['/v1'] }] })
+ * ```
+ */
+export function installTokenInjector(config: InjectorConfig): void {
+  const compiled = compileConfig(config);
+  if (installed) throw new Error('Failed to install the token injector: it is already installed in this worker');
+  installed = true;
+
+  const log = compiled.debug ? (message: string) => console.debug(`[bearer-sw] ${message}`) : () => undefined;
+  const session = new TokenSession({
+    store: createTokenStore(compiled.databaseName),
+    canRefresh: compiled.refresh !== null,
+    onChange(snapshot, lost) {
+      const news = broadcast(self.clients, { v: PROTOCOL_VERSION, type: 'state', payload: snapshot }).then(() =>
+        lost === null
+          ? undefined
+          : broadcast(self.clients, { v: PROTOCOL_VERSION, type: 'session-invalid', payload: { reason: lost, epoch: snapshot.epoch } }),
+      );
+      news.catch(() => log('could not tell the pages about a session change'));
+    },
+  });
+  // Warm the in-memory copy now, so the first request after a worker restart rarely waits.
+  session.ready().catch(() => log('could not load the session at start'));
+
+  self.addEventListener('install', (event) => {
+    event.waitUntil(self.skipWaiting());
+  });
+  clientsClaim();
+  self.addEventListener('fetch', (event) => {
+    const rule = routeRequest(event.request, compiled.matcher);
+    if (rule !== null) event.respondWith(respondWithToken(event.request, rule, { session, log }));
+  });
+  self.addEventListener('message', (event) => {
+    event.waitUntil(
+      handleMessage(event, {
+        session,
+        origin: self.location.origin,
+        exposeAccessToken: compiled.exposeAccessToken,
+        claim: () => self.clients.claim(),
+        log,
+      }),
+    );
+  });
+}

@@ -1,0 +1,73 @@
+import type { TokenSet } from '../shared/token-set.js';
+import { compileRule, type ApiRule } from './api-rule.js';
+import { createRuleMatcher, type RuleMatcher } from './rule-matcher.js';
+
+/**
+ * Obtains new tokens from a refresh token. Throw `RefreshRejectedError` when the server refused
+ * the refresh token (the session ends), anything else for a transient failure.
+ */
+export type RefreshFn = (refreshToken: string, signal: AbortSignal) => Promise<TokenSet>;
+
+/** What the app's service worker passes to `installTokenInjector`. */
+export interface InjectorConfig {
+  /** The allowlist: the only requests that ever get a token. Non-empty. */
+  apis: ApiRule[];
+  /** Absent: no refresh; an expired access token ends the session. */
+  refresh?: RefreshFn;
+  /** Refresh this many seconds before expiry. Default 30. */
+  refreshLeewaySeconds?: number;
+  /** IndexedDB database holding the tokens. Default `'bearer-sw'`. */
+  databaseName?: string;
+  /** Let pages read the access token with `session.getAccessToken()`. Default `false`. */
+  exposeAccessToken?: boolean;
+  /** Log dropped messages and routing decisions to the console. Default `false`. */
+  debug?: boolean;
+}
+
+/** The config after validation. */
+export interface CompiledConfig {
+  readonly matcher: RuleMatcher;
+  readonly refresh: RefreshFn | null;
+  readonly refreshLeewayMs: number;
+  readonly databaseName: string;
+  readonly exposeAccessToken: boolean;
+  readonly debug: boolean;
+}
+
+function fail(reason: string): never {
+  throw new TypeError(`Failed to install the token injector: ${reason}`);
+}
+
+/**
+ * Validates the injector config once, at worker start.
+ *
+ * @throws TypeError naming the first problem found
+ * @example
+ * ```ts
+ * compileConfig({ apis: [{ origin: 'https://api.example.com' }] })
+ * ```
+ */
+export function compileConfig(config: unknown): CompiledConfig {
+  if (typeof config !== 'object' || config === null) fail('config must be an object');
+  const input = config as Record<string, unknown>;
+  if (!Array.isArray(input.apis) || input.apis.length === 0) fail('apis must be a non-empty array of rules');
+  const rules = input.apis.map((rule, index) => compileRule(rule, index));
+  if (input.refresh !== undefined && typeof input.refresh !== 'function') fail('refresh must be a function');
+  const leeway = input.refreshLeewaySeconds ?? 30;
+  if (typeof leeway !== 'number' || !Number.isFinite(leeway) || leeway < 0) {
+    fail('refreshLeewaySeconds must be a finite number of seconds, zero or more');
+  }
+  const databaseName = input.databaseName ?? 'bearer-sw';
+  if (typeof databaseName !== 'string' || databaseName.length === 0) fail('databaseName must be a non-empty string');
+  for (const key of ['exposeAccessToken', 'debug'] as const) {
+    if (input[key] !== undefined && typeof input[key] !== 'boolean') fail(`${key} must be a boolean`);
+  }
+  return {
+    matcher: createRuleMatcher(rules),
+    refresh: (input.refresh as RefreshFn | undefined) ?? null,
+    refreshLeewayMs: leeway * 1000,
+    databaseName,
+    exposeAccessToken: input.exposeAccessToken === true,
+    debug: input.debug === true,
+  };
+}

@@ -1,0 +1,90 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+
+/** The tokens of a session as stored. */
+export interface StoredTokens {
+  accessToken?: string;
+  refreshToken?: string;
+  /** Epoch milliseconds after which the access token is no longer valid; absent: unknown. */
+  expiresAt?: number;
+}
+
+/** The single stored record: the session's tokens (or none) and its epoch. */
+export interface StoredSession {
+  tokens: StoredTokens | null;
+  /** Increases with every change, logout included, so newer news always wins. */
+  epoch: number;
+}
+
+interface BearerSwSchema extends DBSchema {
+  session: { key: 'current'; value: StoredSession };
+}
+
+/** Reads and writes the session record in IndexedDB, the source of truth. */
+export interface TokenStore {
+  /** The stored session, or an empty one at epoch 0 when none was ever written. */
+  read(): Promise<StoredSession>;
+  /** Replaces the stored session; resolves once the transaction has committed. */
+  write(session: StoredSession): Promise<void>;
+  /** Closes the connection (the next call reopens it). */
+  close(): void;
+}
+
+const STORE = 'session';
+const KEY = 'current';
+
+/**
+ * Opens (lazily) the token database.
+ *
+ * The connection closes itself when a newer version of the database is requested elsewhere
+ * (`blocking`) or the browser drops it (`terminated`), and is reopened on next use.
+ *
+ * @param databaseName - the IndexedDB database name
+ * @example
+ * ```ts
+ * const store = createTokenStore('bearer-sw')
+ * await store.write({ tokens: { accessToken: 'eyJ…' }, epoch: 1 })
+ * ```
+ */
+export function createTokenStore(databaseName: string): TokenStore {
+  let connection: Promise<IDBPDatabase<BearerSwSchema>> | null = null;
+
+  const forget = (db?: IDBPDatabase<BearerSwSchema>) => {
+    db?.close();
+    connection = null;
+  };
+  const open = (): Promise<IDBPDatabase<BearerSwSchema>> => {
+    if (connection === null) {
+      const opening: Promise<IDBPDatabase<BearerSwSchema>> = openDB<BearerSwSchema>(databaseName, 1, {
+        upgrade(db) {
+          db.createObjectStore(STORE);
+        },
+        blocking() {
+          void opening.then(forget);
+        },
+        terminated() {
+          connection = null;
+        },
+      });
+      connection = opening;
+      opening.catch(() => {
+        if (connection === opening) connection = null;
+      });
+    }
+    return connection;
+  };
+
+  return {
+    async read() {
+      const db = await open();
+      return (await db.get(STORE, KEY)) ?? { tokens: null, epoch: 0 };
+    },
+    async write(session) {
+      const db = await open();
+      const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' });
+      await Promise.all([tx.store.put(session, KEY), tx.done]);
+    },
+    close() {
+      if (connection !== null) void connection.then(forget, () => undefined);
+    },
+  };
+}

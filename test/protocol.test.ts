@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { isWithinSize, parsePageMessage, parseWorkerMessage, PROTOCOL_VERSION } from '../src/shared/protocol.js';
+
+describe('parsePageMessage', () => {
+  it('accepts each request type', () => {
+    expect(parsePageMessage({ v: 1, type: 'hello', id: 'a', payload: { version: '0.1.0' } })).toEqual({
+      v: 1,
+      type: 'hello',
+      id: 'a',
+      payload: { version: '0.1.0' },
+    });
+    expect(parsePageMessage({ v: 1, type: 'logout', id: 'b', extra: 1 })).toEqual({ v: 1, type: 'logout', id: 'b' });
+    expect(parsePageMessage({ v: 1, type: 'handoff', id: 'c', payload: { accessToken: 'x' } })).toMatchObject({ type: 'handoff' });
+  });
+
+  it.each([
+    [null, { reason: 'invalid-message' }],
+    ['hello', { reason: 'invalid-message' }],
+    [{ v: 1, type: 'logout' }, { reason: 'invalid-message' }],
+    [{ v: 1, type: 'logout', id: '' }, { reason: 'invalid-message' }],
+    [{ v: 1, type: 'logout', id: 'x'.repeat(65) }, { reason: 'invalid-message' }],
+    [{ v: 2, type: 'logout', id: 'a' }, { reason: 'version-mismatch', id: 'a' }],
+    [{ v: 1, type: 'set-allowlist', id: 'a' }, { reason: 'unknown-type', id: 'a' }],
+    [{ v: 1, type: 7, id: 'a' }, { reason: 'invalid-message', id: 'a' }],
+    [{ v: 1, type: 'hello', id: 'a' }, { reason: 'invalid-message', id: 'a' }],
+    [{ v: 1, type: 'hello', id: 'a', payload: { version: 3 } }, { reason: 'invalid-message', id: 'a' }],
+  ])('refuses %j', (input, failure) => {
+    expect(parsePageMessage(input)).toEqual(failure);
+  });
+
+  it('refuses oversized messages without walking all of them', () => {
+    const big = { v: 1, type: 'handoff', id: 'a', payload: { accessToken: 'x'.repeat(70_000) } };
+    expect(parsePageMessage(big)).toEqual({ reason: 'invalid-message' });
+    const wide = { v: 1, type: 'logout', id: 'a', junk: Array.from({ length: 100_000 }, (_, i) => i) };
+    expect(parsePageMessage(wide)).toEqual({ reason: 'invalid-message' });
+  });
+
+  it('copes with cycles', () => {
+    const cyclic: Record<string, unknown> = { v: 1, type: 'logout', id: 'a' };
+    cyclic.self = cyclic;
+    expect(parsePageMessage(cyclic)).toEqual({ v: 1, type: 'logout', id: 'a' });
+  });
+});
+
+describe('isWithinSize', () => {
+  it('counts string characters and keys', () => {
+    expect(isWithinSize({ a: 'x'.repeat(10) }, 20)).toBe(true);
+    expect(isWithinSize({ a: 'x'.repeat(30) }, 20)).toBe(false);
+    expect(isWithinSize(new Uint8Array(100), 50)).toBe(false);
+  });
+});
+
+describe('parseWorkerMessage', () => {
+  it('accepts replies, states and session-invalid', () => {
+    expect(parseWorkerMessage({ v: PROTOCOL_VERSION, type: 'reply', id: 'a', payload: { ok: true, result: null } })).not.toBeNull();
+    expect(
+      parseWorkerMessage({ v: 1, type: 'reply', id: 'a', payload: { ok: false, error: { code: 'timeout', message: 'm' } } }),
+    ).toMatchObject({ payload: { ok: false, error: { code: 'timeout' } } });
+    expect(parseWorkerMessage({ v: 1, type: 'state', payload: { state: 'authenticated', epoch: 3 } })).not.toBeNull();
+    expect(parseWorkerMessage({ v: 1, type: 'session-invalid', payload: { reason: 'expired', epoch: 3 } })).not.toBeNull();
+  });
+
+  it.each([
+    [{ v: 1, type: 'state', payload: { state: 'root', epoch: 1 } }],
+    [{ v: 1, type: 'state', payload: { state: 'authenticated', epoch: 1.5 } }],
+    [{ v: 1, type: 'session-invalid', payload: { reason: 'because', epoch: 1 } }],
+    [{ v: 1, type: 'reply', id: 'a', payload: { ok: false, error: { code: 'made-up', message: 'm' } } }],
+    [{ v: 1, type: 'reply', payload: { ok: true } }],
+    [{ v: 0, type: 'state', payload: { state: 'authenticated', epoch: 1 } }],
+    [{ type: 'MOCK_ACTIVATE' }],
+  ])('drops %j', (input) => {
+    expect(parseWorkerMessage(input)).toBeNull();
+  });
+});

@@ -1,0 +1,27 @@
+import { defineConfig } from 'vite';
+import { fileURLToPath } from 'node:url';
+
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
+/**
+ * The package build: `dist/worker.js` and `dist/client.js`, ES modules whose dependencies
+ * (idb, jose, workbox-core) stay imports for the app's bundler to resolve.
+ * Declarations come from `tsc -b` into `dist/types`.
+ */
+export default defineConfig({
+  build: {
+    outDir: 'dist',
+    emptyOutDir: false,
+    target: 'es2022',
+    minify: false,
+    sourcemap: true,
+    lib: {
+      entry: { worker: src('worker/index.ts'), client: src('client/index.ts') },
+      formats: ['es'],
+    },
+    rollupOptions: {
+      external: ['idb', 'jose', 'workbox-core'],
+      output: { entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    },
+  },
+});
