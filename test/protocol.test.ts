@@ -30,9 +30,9 @@ describe('parsePageMessage', () => {
 
   it('refuses oversized messages without walking all of them', () => {
     const big = { v: 1, type: 'handoff', id: 'a', payload: { accessToken: 'x'.repeat(70_000) } };
-    expect(parsePageMessage(big)).toEqual({ reason: 'invalid-message' });
+    expect(parsePageMessage(big)).toEqual({ reason: 'invalid-message', id: 'a' });
     const wide = { v: 1, type: 'logout', id: 'a', junk: Array.from({ length: 100_000 }, (_, i) => i) };
-    expect(parsePageMessage(wide)).toEqual({ reason: 'invalid-message' });
+    expect(parsePageMessage(wide)).toEqual({ reason: 'invalid-message', id: 'a' });
   });
 
   it('copes with cycles', () => {

@@ -128,10 +128,11 @@ export type GuardFailure = { reason: 'invalid-message' | 'unknown-type' | 'versi
  *   when one could be read, so the sender can still be answered)
  */
 export function parsePageMessage(data: unknown): PageMessage | GuardFailure {
-  if (!isRecord(data) || !isWithinSize(data)) return { reason: 'invalid-message' };
+  if (!isRecord(data)) return { reason: 'invalid-message' };
+  // The id is read first (a bounded string) so even an oversized message can be answered.
   const id = typeof data.id === 'string' && data.id.length > 0 && data.id.length <= MAX_ID_LENGTH ? data.id : undefined;
   const failure = (reason: GuardFailure['reason']): GuardFailure => (id === undefined ? { reason } : { reason, id });
-  if (id === undefined) return failure('invalid-message');
+  if (id === undefined || !isWithinSize(data)) return failure('invalid-message');
   if (data.v !== PROTOCOL_VERSION) return failure('version-mismatch');
   if (typeof data.type !== 'string') return failure('invalid-message');
   if (!PAGE_TYPES.has(data.type)) return failure('unknown-type');

@@ -4,7 +4,9 @@
  *
  * @packageDocumentation
  */
-import { clientsClaim } from 'workbox-core';
+// The module itself, not the package index: the index pulls in workbox's logger, which reads
+// `process.env.NODE_ENV` at load and throws in a worker no bundler has rewritten.
+import { clientsClaim } from 'workbox-core/clientsClaim.js';
 import { PROTOCOL_VERSION } from '../shared/protocol.js';
 import { broadcast } from './broadcast.js';
 import { handleMessage } from './handle-message.js';

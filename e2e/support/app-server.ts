@@ -1,0 +1,76 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import type { TestWorkerConfig } from './sw-config.js';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+/** The app's own origin: static files of a built app, plus the worker config of this run. */
+export interface AppServer {
+  readonly port: number;
+  /** `http://localhost:<port>`: a secure context, so service workers work over plain http. */
+  readonly origin: string;
+  /** Replaces what `/sw-config.js` serves (takes effect when a worker is next installed). */
+  setConfig(config: TestWorkerConfig): void;
+  /** Extra headers on every HTML response (a Content-Security-Policy, say). */
+  setPageHeaders(headers: Record<string, string>): void;
+  /** Paths requested so far. */
+  readonly requested: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `root` on 127.0.0.1 as `http://localhost:<port>`.
+ */
+export async function startAppServer(root: string, config: TestWorkerConfig): Promise<AppServer> {
+  let current = config;
+  let pageHeaders: Record<string, string> = {};
+  const requested: string[] = [];
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    requested.push(url.pathname);
+    response.setHeader('cache-control', 'no-cache');
+    if (url.pathname === '/sw-config.js') {
+      response.writeHead(200, { 'content-type': TYPES['.js'] });
+      response.end(`export default ${JSON.stringify(current)};\n`);
+      return;
+    }
+    const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const file = normalize(join(root, relative));
+    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    if (type.startsWith('text/html')) for (const [name, value] of Object.entries(pageHeaders)) response.setHeader(name, value);
+    response.writeHead(200, { 'content-type': type });
+    createReadStream(file).pipe(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    origin: `http://localhost:${port}`,
+    setConfig(next) {
+      current = next;
+    },
+    setPageHeaders(headers) {
+      pageHeaders = headers;
+    },
+    requested,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,7 @@
+import { buildFixtures } from './build-fixtures.js';
+
+/** Playwright global setup: build the package and the test app once per run. */
+export default async function globalSetup(): Promise<void> {
+  if (process.env.BEARER_SW_SKIP_BUILD === '1') return;
+  await buildFixtures();
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { exportJWK, generateKeyPair } from 'jose';
+import Provider, { errors } from 'oidc-provider';
+import type { Configuration } from 'oidc-provider';
+
+import { LOOPBACK_HOST } from './loopback.js';
+
+/** Options of {@link startOidcProvider}. */
+export interface OidcProviderOptions {
+  /** Origin of the app (e.g. `http://localhost:5173`): the only origin allowed to call the token endpoint with CORS. */
+  appOrigin: string;
+  /** Resource indicator and `aud` of the API's JWT access tokens (e.g. `http://localhost:5173/api`). */
+  apiAudience: string;
+  /** Lifetime of access tokens, in seconds. Default 20. */
+  accessTokenTtl?: number;
+  /** Client id of the one registered SPA client. Default `bearer-sw-demo`. */
+  clientId?: string;
+  /** The SPA client's only redirect URI. */
+  redirectUri: string;
+}
+
+/** Counters fed by the provider's `grant.success` events; the object is live. */
+export interface OidcStats {
+  /** Successful `refresh_token` grants at the token endpoint. */
+  refreshGrants: number;
+  /** Successful `authorization_code` grants at the token endpoint. */
+  codeGrants: number;
+}
+
+/** A running in-memory OpenID Provider; see {@link startOidcProvider}. */
+export interface OidcServer {
+  /** `http://localhost:<port>`: the `iss` of every token. */
+  issuer: string;
+  port: number;
+  /** `http://127.0.0.1:<port>`: where Node code should connect. */
+  nodeOrigin: string;
+  /** `<issuer>/token`. */
+  tokenEndpoint: string;
+  /** `<issuer>/jwks`. */
+  jwksUri: string;
+  /** `<issuer>/auth`. */
+  authorizationEndpoint: string;
+  clientId: string;
+  redirectUri: string;
+  appOrigin: string;
+  apiAudience: string;
+  /** The scope of access tokens for {@link OidcServer.apiAudience}. */
+  apiScope: string;
+  /** Live counters of successful grants. */
+  stats: OidcStats;
+  /** Destroys every grant and its refresh tokens and codes, so the next refresh gets `invalid_grant`; resolves to how many grants it destroyed. Issued JWT access tokens stay valid until they expire. */
+  revokeAllGrants(): Promise<number>;
+  /** Stops the server, dropping open connections. */
+  close(): Promise<void>;
+}
+
+const API_SCOPE = 'api:read';
+
+/**
+ * Starts `oidc-provider` on `127.0.0.1:0` with its default in-memory adapter, its development login and consent
+ * pages, and one public SPA client that must use PKCE (S256), gets a refresh token that rotates on every use, and
+ * gets JWT access tokens for `apiAudience` from both the code and the refresh grant without passing `resource`.
+ */
+export async function startOidcProvider(options: OidcProviderOptions): Promise<OidcServer> {
+  const { appOrigin, apiAudience, redirectUri } = options;
+  const accessTokenTtl = options.accessTokenTtl ?? 20;
+  const clientId = options.clientId ?? 'bearer-sw-demo';
+
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, LOOPBACK_HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const issuer = `http://localhost:${port}`;
+
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const signingKey = { ...(await exportJWK(privateKey)), kid: 'fixture-rs256', alg: 'RS256', use: 'sig' };
+
+  const configuration: Configuration = {
+    clients: [
+      {
+        client_id: clientId,
+        application_type: 'web',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: [redirectUri],
+      },
+    ],
+    jwks: { keys: [signingKey] },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+    // Public clients must use PKCE; oidc-provider v9 only knows S256.
+    pkce: { required: () => true },
+    // A refresh token for this client on every code exchange, whether or not `offline_access` was granted, and
+    // one that does not die with the browser session.
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    expiresWithSession: () => false,
+    // Rotate on every use. Presenting a rotated (consumed) refresh token again revokes the whole grant.
+    rotateRefreshToken: true,
+    clientBasedCORS: (_ctx, origin, client) => client.clientId === clientId && origin === appOrigin,
+    ttl: {
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      RefreshToken: 24 * 3600,
+      Interaction: 600,
+      Session: 24 * 3600,
+      Grant: 24 * 3600,
+    },
+    features: {
+      devInteractions: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        // Authorization requests without `resource` are for the API.
+        defaultResource: (_ctx, _client, oneOf) => oneOf ?? apiAudience,
+        // Token requests without `resource` get a token for the granted API, even with the `openid` scope
+        // (otherwise they would get an opaque token for the userinfo endpoint).
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, resourceIndicator) => {
+          if (resourceIndicator !== apiAudience) throw new errors.InvalidTarget();
+          return { audience: apiAudience, scope: API_SCOPE, accessTokenFormat: 'jwt', accessTokenTTL: accessTokenTtl };
+        },
+      },
+    },
+  };
+
+  const provider = new Provider(issuer, configuration);
+
+  const stats: OidcStats = { refreshGrants: 0, codeGrants: 0 };
+  provider.on('grant.success', (ctx) => {
+    const grantType = ctx.oidc.params?.['grant_type'];
+    if (grantType === 'refresh_token') stats.refreshGrants += 1;
+    if (grantType === 'authorization_code') stats.codeGrants += 1;
+  });
+
+  // The memory adapter cannot list its entries, so remember which grants exist.
+  const grantIds = new Set<string>();
+  provider.on('grant.saved', (grant) => grantIds.add(grant.jti));
+  provider.on('grant.destroyed', (grant) => grantIds.delete(grant.jti));
+  provider.on('grant.revoked', (_ctx, grantId) => grantIds.delete(grantId));
+
+  server.on('request', provider.callback());
+
+  return {
+    issuer,
+    port,
+    nodeOrigin: `http://${LOOPBACK_HOST}:${port}`,
+    tokenEndpoint: `${issuer}/token`,
+    jwksUri: `${issuer}/jwks`,
+    authorizationEndpoint: `${issuer}/auth`,
+    clientId,
+    redirectUri,
+    appOrigin,
+    apiAudience,
+    apiScope: API_SCOPE,
+    stats,
+    async revokeAllGrants() {
+      let destroyed = 0;
+      for (const grantId of [...grantIds]) {
+        grantIds.delete(grantId);
+        const grant = await provider.Grant.find(grantId);
+        await Promise.all([
+          provider.AccessToken.revokeByGrantId(grantId),
+          provider.RefreshToken.revokeByGrantId(grantId),
+          provider.AuthorizationCode.revokeByGrantId(grantId),
+        ]);
+        if (grant) {
+          await grant.destroy();
+          destroyed += 1;
+        }
+      }
+      return destroyed;
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}

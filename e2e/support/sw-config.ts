@@ -1,0 +1,18 @@
+import type { ApiRule } from 'bearer-sw/worker';
+
+/**
+ * What the test app's worker reads from `/sw-config.js`, served by the app server, so one built
+ * worker serves every scenario with the ports of this run. The allowlist is still code the
+ * worker loads from its own origin; pages cannot change it.
+ */
+export interface TestWorkerConfig {
+  apis: ApiRule[];
+  /** Token endpoint and client for `oauth2Refresh`; absent: no refresh. */
+  oauth2?: { tokenEndpoint: string; clientId: string; scope?: string };
+  /** A refresh function that always fails this way, for failure scenarios without a server. */
+  failingRefresh?: 'rejected' | 'unavailable';
+  refreshLeewaySeconds?: number;
+  refreshTimeoutMs?: number;
+  databaseName?: string;
+  exposeAccessToken?: boolean;
+}
