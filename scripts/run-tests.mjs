@@ -1,0 +1,72 @@
+// `npm test`: lint, typecheck, build, unit tests (Vitest), end-to-end tests (Playwright in
+// Chromium), then one closing line `N passed, M failed` over everything that ran.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { findChromium, INSTALL_HINT } from './find-chromium.mjs';
+
+const results = []; // { name, passed, failed, skipped }
+const bin = (name) => `node_modules/.bin/${name}`;
+
+function run(title, command, args, env = {}) {
+  console.log(`\n━━ ${title}: ${command} ${args.join(' ')}`);
+  const child = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  return child.status === 0;
+}
+
+function check(name, ok) {
+  results.push({ name, passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 });
+  return ok;
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+mkdirSync('test-results', { recursive: true });
+
+check('lint', run('lint', bin('eslint'), ['.']));
+const built = check('build', run('build', 'npm', ['run', '--silent', 'build']));
+check('typecheck', run('typecheck', bin('tsc'), ['-p', 'tsconfig.tools.json']));
+
+// Unit tests
+rmSync('test-results/unit.json', { force: true });
+run('unit tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/unit.json']);
+const unit = readJson('test-results/unit.json');
+if (unit) results.push({ name: 'unit', passed: unit.numPassedTests, failed: unit.numFailedTests, skipped: unit.numPendingTests + unit.numTodoTests });
+else check('unit (no report)', false);
+
+// End-to-end tests in Chromium
+const chromium = (() => {
+  try {
+    return findChromium();
+  } catch (error) {
+    console.error(error.message);
+    return null;
+  }
+})();
+if (!built) {
+  console.error('\nEnd-to-end tests not run: the build failed.');
+  check('e2e (not run: build failed)', false);
+} else if (chromium === null) {
+  console.error(`\n${INSTALL_HINT}`);
+  check('e2e (not run: no Chromium)', false);
+} else {
+  console.log(`\nChromium: ${chromium.path} (from ${chromium.source})`);
+  rmSync('test-results/e2e.json', { force: true });
+  run('end-to-end tests (Chromium)', bin('playwright'), ['test'], { BEARER_SW_SKIP_BUILD: '0' });
+  const e2e = readJson('test-results/e2e.json');
+  if (e2e) results.push({ name: 'e2e chromium', passed: e2e.stats.expected + e2e.stats.flaky, failed: e2e.stats.unexpected, skipped: e2e.stats.skipped });
+  else check('e2e chromium (no report)', false);
+}
+
+console.log('\n━━ summary');
+for (const r of results) console.log(`  ${r.name.padEnd(28)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`);
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+const skipped = results.reduce((n, r) => n + r.skipped, 0);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed === 0 && existsSync('test-results') ? 0 : 1);
