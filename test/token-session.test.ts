@@ -13,7 +13,7 @@ function setup(options: { canRefresh?: boolean; now?: () => number } = {}) {
   const changes: Array<[SessionSnapshot, InvalidReason | null]> = [];
   const session = new TokenSession({
     store,
-    canRefresh: options.canRefresh ?? false,
+    refresh: options.canRefresh ? async () => ({ accessToken: 'refreshed' }) : null,
     onChange: (snapshot, lost) => changes.push([snapshot, lost]),
     ...(options.now ? { now: options.now } : {}),
   });
@@ -51,10 +51,10 @@ describe('token store', () => {
 describe('TokenSession', () => {
   it('hands off, persists before telling anyone, and reports the new state', async () => {
     const { session, store, changes } = setup();
-    const write = vi.spyOn(store, 'write');
+    const update = vi.spyOn(store, 'update');
     const snapshot = await session.handoff({ accessToken: 'tok', expiresIn: 60 });
     expect(snapshot).toEqual({ state: 'authenticated', epoch: 1 });
-    expect(write).toHaveBeenCalledOnce();
+    expect(update).toHaveBeenCalledOnce();
     expect(changes).toEqual([[{ state: 'authenticated', epoch: 1 }, null]]);
     expect(await session.accessToken()).toBe('tok');
     expect((await store.read()).tokens?.accessToken).toBe('tok');
@@ -63,7 +63,7 @@ describe('TokenSession', () => {
   it('survives a worker restart: a new session object loads the stored tokens', async () => {
     const { session, name } = setup();
     await session.handoff({ accessToken: 'persisted' });
-    const restarted = new TokenSession({ store: createTokenStore(name), canRefresh: false, onChange: () => undefined });
+    const restarted = new TokenSession({ store: createTokenStore(name), refresh: null, onChange: () => undefined });
     expect(restarted.current).toBeNull();
     expect(await restarted.accessToken()).toBe('persisted');
   });
@@ -92,7 +92,7 @@ describe('TokenSession', () => {
     const { session } = setup({ now: () => 3_000_000_000_000 });
     await session.handoff({ accessToken: 'first' });
     await expect(session.handoff({ refreshToken: 'r' })).rejects.toThrow(/accessToken is required/);
-    await expect(session.handoff({ accessToken: await jwt(1_000) })).rejects.toThrow(/already expired/);
+    await expect(session.handoff({ accessToken: await jwt(1_000) })).rejects.toThrow(/already expired and cannot be refreshed/);
     expect(await session.accessToken()).toBe('first');
   });
 
@@ -122,7 +122,7 @@ describe('TokenSession', () => {
   it('leaves memory untouched when the write fails', async () => {
     const { session, store } = setup();
     await session.handoff({ accessToken: 'kept' });
-    vi.spyOn(store, 'write').mockRejectedValueOnce(new Error('QuotaExceededError'));
+    vi.spyOn(store, 'update').mockRejectedValueOnce(new Error('QuotaExceededError'));
     await expect(session.handoff({ accessToken: 'lost' })).rejects.toMatchObject({ code: 'storage-failed' });
     expect(await session.accessToken()).toBe('kept');
   });

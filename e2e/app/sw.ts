@@ -1,11 +1,19 @@
 // The test app's worker, as an app would write it: the config is code served by the app's own
 // origin (generated per test run with the run's ports).
-import { installTokenInjector, type InjectorConfig } from 'bearer-sw/worker';
+import { installTokenInjector, oauth2Refresh, RefreshRejectedError, RefreshUnavailableError, type InjectorConfig } from 'bearer-sw/worker';
 import config from '/sw-config.js';
 
 const injectorConfig: InjectorConfig = { apis: config.apis, debug: true };
 if (config.refreshLeewaySeconds !== undefined) injectorConfig.refreshLeewaySeconds = config.refreshLeewaySeconds;
 if (config.databaseName !== undefined) injectorConfig.databaseName = config.databaseName;
 if (config.exposeAccessToken !== undefined) injectorConfig.exposeAccessToken = config.exposeAccessToken;
+if (config.refreshTimeoutMs !== undefined) injectorConfig.refreshTimeoutMs = config.refreshTimeoutMs;
+if (config.oauth2 !== undefined) injectorConfig.refresh = oauth2Refresh(config.oauth2);
+if (config.failingRefresh !== undefined) {
+  const kind = config.failingRefresh;
+  injectorConfig.refresh = async () => {
+    throw kind === 'rejected' ? new RefreshRejectedError('Failed to refresh tokens: refused by the test') : new RefreshUnavailableError('Failed to refresh tokens: unavailable in the test');
+  };
+}
 
 installTokenInjector(injectorConfig);

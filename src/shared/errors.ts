@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'unknown-type'
   | 'not-allowed'
   | 'storage-failed'
+  | 'refresh-rejected'
+  | 'refresh-unavailable'
   | 'internal';
 
 /**

@@ -75,6 +75,8 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'unknown-type',
   'not-allowed',
   'storage-failed',
+  'refresh-rejected',
+  'refresh-unavailable',
   'internal',
 ]);
 const STATES: ReadonlySet<string> = new Set<SessionState>(['authenticated', 'unauthenticated']);

@@ -20,6 +20,8 @@ export type { ApiRule } from './api-rule.js';
 export type { InjectorConfig, RefreshFn } from './injector-config.js';
 export type { TokenSet } from '../shared/token-set.js';
 export { BearerSwError, type ErrorCode } from '../shared/errors.js';
+export { RefreshRejectedError, RefreshUnavailableError } from './refresh-errors.js';
+export { oauth2Refresh, refreshTokenGrantRequest, processRefreshTokenResponse, type OAuth2RefreshOptions } from './oauth2-refresh.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -50,7 +52,13 @@ export function installTokenInjector(config: InjectorConfig): void {
   const log = compiled.debug ? (message: string) => console.debug(`[bearer-sw] ${message}`) : () => undefined;
   const session = new TokenSession({
     store: createTokenStore(compiled.databaseName),
-    canRefresh: compiled.refresh !== null,
+    refresh: compiled.refresh,
+    leewayMs: compiled.refreshLeewayMs,
+    waitMs: compiled.refreshTimeoutMs,
+    // Web Locks where present (feature-detected); without them the in-worker single flight remains.
+    locks: 'locks' in self.navigator ? self.navigator.locks : undefined,
+    lockName: `bearer-sw:refresh:${compiled.databaseName}`,
+    log,
     onChange(snapshot, lost) {
       const news = broadcast(self.clients, { v: PROTOCOL_VERSION, type: 'state', payload: snapshot }).then(() =>
         lost === null
@@ -69,7 +77,7 @@ export function installTokenInjector(config: InjectorConfig): void {
   clientsClaim();
   self.addEventListener('fetch', (event) => {
     const rule = routeRequest(event.request, compiled.matcher);
-    if (rule !== null) event.respondWith(respondWithToken(event.request, rule, { session, log }));
+    if (rule !== null) event.respondWith(respondWithToken(event.request, rule, { session, canRetry: compiled.refresh !== null, log }));
   });
   self.addEventListener('message', (event) => {
     event.waitUntil(

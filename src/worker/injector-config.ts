@@ -16,6 +16,8 @@ export interface InjectorConfig {
   refresh?: RefreshFn;
   /** Refresh this many seconds before expiry. Default 30. */
   refreshLeewaySeconds?: number;
+  /** The longest a request waits for a refresh before it goes out with the token it has. Default 10 000. */
+  refreshTimeoutMs?: number;
   /** IndexedDB database holding the tokens. Default `'bearer-sw'`. */
   databaseName?: string;
   /** Let pages read the access token with `session.getAccessToken()`. Default `false`. */
@@ -29,6 +31,7 @@ export interface CompiledConfig {
   readonly matcher: RuleMatcher;
   readonly refresh: RefreshFn | null;
   readonly refreshLeewayMs: number;
+  readonly refreshTimeoutMs: number;
   readonly databaseName: string;
   readonly exposeAccessToken: boolean;
   readonly debug: boolean;
@@ -57,6 +60,10 @@ export function compileConfig(config: unknown): CompiledConfig {
   if (typeof leeway !== 'number' || !Number.isFinite(leeway) || leeway < 0) {
     fail('refreshLeewaySeconds must be a finite number of seconds, zero or more');
   }
+  const refreshTimeoutMs = input.refreshTimeoutMs ?? 10_000;
+  if (typeof refreshTimeoutMs !== 'number' || !Number.isFinite(refreshTimeoutMs) || refreshTimeoutMs <= 0) {
+    fail('refreshTimeoutMs must be a positive finite number of milliseconds');
+  }
   const databaseName = input.databaseName ?? 'bearer-sw';
   if (typeof databaseName !== 'string' || databaseName.length === 0) fail('databaseName must be a non-empty string');
   for (const key of ['exposeAccessToken', 'debug'] as const) {
@@ -66,6 +73,7 @@ export function compileConfig(config: unknown): CompiledConfig {
     matcher: createRuleMatcher(rules),
     refresh: (input.refresh as RefreshFn | undefined) ?? null,
     refreshLeewayMs: leeway * 1000,
+    refreshTimeoutMs,
     databaseName,
     exposeAccessToken: input.exposeAccessToken === true,
     debug: input.debug === true,

@@ -5,15 +5,41 @@ import type { TokenSession } from './token-session.js';
 /** What {@link respondWithToken} needs from the worker. */
 export interface FetchContext {
   session: TokenSession;
+  /** Whether a 401 can be answered with a refresh and one retry (a refresh function exists). */
+  canRetry: boolean;
   log(message: string): void;
+}
+
+/**
+ * A request that can be sent again after a 401: the request itself when it has no body, else a
+ * clone taken before the first send (the only copy of a body there will be). `null` when the
+ * body cannot be replayed.
+ */
+function replayable(request: Request): Request | null {
+  if (request.method === 'GET' || request.method === 'HEAD') return request;
+  try {
+    return request.clone();
+  } catch {
+    return null; // the body was already read or is locked
+  }
+}
+
+async function send(request: Request, rule: CompiledRule, token: string, context: FetchContext): Promise<Response> {
+  const response = await fetch(attachToken(request, rule, token));
+  if (isRefusedRedirect(request, response)) {
+    context.log(`refused to follow a redirect from ${request.url}: header '${rule.header}' would follow it to any origin`);
+    return Response.error();
+  }
+  return response;
 }
 
 /**
  * Sends a matched request with the current access token (or as it is, when there is none) and
  * returns the response for `respondWith`.
  *
- * A redirect held back to protect a custom header (see `attachToken`) becomes a network error,
- * as the page would see from `redirect: 'error'`.
+ * A 401 for a request that carried the token is answered once: refresh (sharing the single
+ * flight) and retry with the new token, replaying the body. A second 401 goes to the page as it
+ * is; it does not end the session by itself.
  *
  * @example
  * ```ts
@@ -29,10 +55,13 @@ export async function respondWithToken(request: Request, rule: CompiledRule, con
     context.log(`sent ${request.url} without a token: the session could not be loaded`);
   }
   if (token === null) return fetch(request);
-  const response = await fetch(attachToken(request, rule, token));
-  if (isRefusedRedirect(request, response)) {
-    context.log(`refused to follow a redirect from ${request.url}: header '${rule.header}' would follow it to any origin`);
-    return Response.error();
-  }
-  return response;
+  const retry = context.canRetry ? replayable(request) : null;
+  const response = await send(request, rule, token, context);
+  if (response.status !== 401 || retry === null) return response;
+
+  const fresh = await context.session.accessTokenAfterUnauthorized(token).catch(() => null);
+  if (fresh === null) return response;
+  void response.body?.cancel().catch(() => undefined);
+  context.log(`retrying ${request.url} once with a refreshed token after a 401`);
+  return send(retry, rule, fresh, context);
 }

@@ -1,8 +1,11 @@
 import { BearerSwError } from '../shared/errors.js';
 import type { InvalidReason, SessionSnapshot } from '../shared/protocol.js';
-import type { TokenSet } from '../shared/token-set.js';
+import { parseTokenSet, type TokenSet } from '../shared/token-set.js';
 import { expiresAtFor } from './expiry.js';
-import type { StoredSession, TokenStore } from './token-store.js';
+import type { RefreshFn } from './injector-config.js';
+import { RefreshRejectedError } from './refresh-errors.js';
+import { withRefreshLock } from './refresh-lock.js';
+import type { StoredSession, StoredTokens, TokenStore } from './token-store.js';
 
 /** What the session tells the outside world after each change. */
 export type SessionListener = (snapshot: SessionSnapshot, lost: InvalidReason | null) => void;
@@ -10,37 +13,75 @@ export type SessionListener = (snapshot: SessionSnapshot, lost: InvalidReason | 
 /** Options of {@link TokenSession}. */
 export interface TokenSessionOptions {
   store: TokenStore;
-  /** Whether tokens can be refreshed (a refresh function is configured). */
-  canRefresh: boolean;
+  /** Obtains new tokens; `null` when the app configured no refresh. */
+  refresh: RefreshFn | null;
+  /** Refresh this long before the access token expires. */
+  leewayMs?: number;
+  /** The longest a request waits for a refresh before it goes out with what there is. */
+  waitMs?: number;
+  /** The longest one refresh call (and the wait for the cross-context lock) may take. */
+  refreshCallTimeoutMs?: number;
+  /** `navigator.locks` where the browser has it. */
+  locks?: LockManager | undefined;
+  /** Name of the Web Lock guarding refreshes across contexts. */
+  lockName?: string;
   onChange: SessionListener;
+  log?: (message: string) => void;
   now?: () => number;
 }
+
+/** Backoff after transient refresh failures: 1 s, 2 s, 4 s … up to 30 s. */
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_MAX_MS = 30_000;
 
 /**
  * The worker's view of the session: an in-memory copy of the stored record, so a request never
  * waits on IndexedDB once loaded, and every change written to IndexedDB before it is used.
  *
- * Changes run one at a time, in the order they were asked for.
+ * Refresh is lazy (inside the request that needs it), single-flight within the worker, and
+ * guarded across contexts by a Web Lock inside which the stored tokens are read again. A refresh
+ * result is committed only if the session is still the one it started from (same epoch), so a
+ * logout or a newer handoff always wins.
  */
 export class TokenSession {
   readonly #store: TokenStore;
-  readonly #canRefresh: boolean;
+  readonly #refresh: RefreshFn | null;
+  readonly #leewayMs: number;
+  readonly #waitMs: number;
+  readonly #refreshCallTimeoutMs: number;
+  readonly #locks: LockManager | undefined;
+  readonly #lockName: string;
   readonly #onChange: SessionListener;
+  readonly #log: (message: string) => void;
   readonly #now: () => number;
   #current: StoredSession | null = null;
   #loading: Promise<StoredSession> | null = null;
   #queue: Promise<unknown> = Promise.resolve();
+  #flight: Promise<void> | null = null;
+  #failures = 0;
+  #retryAt = 0;
 
   constructor(options: TokenSessionOptions) {
     this.#store = options.store;
-    this.#canRefresh = options.canRefresh;
+    this.#refresh = options.refresh;
+    this.#leewayMs = options.leewayMs ?? 30_000;
+    this.#waitMs = options.waitMs ?? 10_000;
+    this.#refreshCallTimeoutMs = options.refreshCallTimeoutMs ?? 30_000;
+    this.#locks = options.locks;
+    this.#lockName = options.lockName ?? 'bearer-sw:refresh';
     this.#onChange = options.onChange;
+    this.#log = options.log ?? (() => undefined);
     this.#now = options.now ?? Date.now;
   }
 
   /** The record in memory, or `null` before the first load finished. */
   get current(): StoredSession | null {
     return this.#current;
+  }
+
+  /** Whether a refresh is under way in this worker. */
+  get refreshing(): boolean {
+    return this.#flight !== null;
   }
 
   /**
@@ -65,34 +106,158 @@ export class TokenSession {
     return this.#loading;
   }
 
-  /** The state a page should show for a record. */
   #snapshotOf(session: StoredSession): SessionSnapshot {
     const tokens = session.tokens;
-    const usable = tokens !== null && (tokens.accessToken !== undefined || (this.#canRefresh && tokens.refreshToken !== undefined));
+    const usable = tokens !== null && (tokens.accessToken !== undefined || (this.#refresh !== null && tokens.refreshToken !== undefined));
     return { state: usable ? 'authenticated' : 'unauthenticated', epoch: session.epoch };
   }
 
-  /**
-   * The session as pages see it; ends a session whose token expired with nothing to refresh it.
-   */
+  /** The session as pages see it; ends a session whose token expired with nothing to refresh it. */
   async snapshot(): Promise<SessionSnapshot> {
-    await this.accessToken();
-    return this.#snapshotOf(this.#current ?? (await this.ready()));
+    const session = this.#current ?? (await this.ready());
+    await this.#endIfExpired(session);
+    return this.#snapshotOf(this.#current ?? session);
+  }
+
+  #canRefresh(tokens: StoredTokens): boolean {
+    return this.#refresh !== null && tokens.refreshToken !== undefined;
+  }
+
+  #isExpired(tokens: StoredTokens): boolean {
+    return tokens.expiresAt !== undefined && this.#now() >= tokens.expiresAt;
+  }
+
+  #needsRefresh(tokens: StoredTokens): boolean {
+    return tokens.accessToken === undefined || (tokens.expiresAt !== undefined && this.#now() >= tokens.expiresAt - this.#leewayMs);
+  }
+
+  /** Ends the session when its access token expired and nothing can refresh it; `true` if it did. */
+  async #endIfExpired(session: StoredSession): Promise<boolean> {
+    const tokens = session.tokens;
+    if (tokens === null || this.#canRefresh(tokens)) return false;
+    if (tokens.accessToken !== undefined && !this.#isExpired(tokens)) return false;
+    await this.end('expired', session.epoch);
+    return true;
   }
 
   /**
-   * The access token to attach now, or `null` when there is none (no session, or it expired and
-   * cannot be refreshed, which ends the session).
+   * The access token to attach to a request now, or `null` when there is none.
+   *
+   * Refreshes first when the token is missing or within the leeway of expiry, waiting at most
+   * `waitMs`; after that, or after a transient failure, the request goes out with the token it has.
+   * Never rejects for a refresh failure.
    */
   async accessToken(): Promise<string | null> {
+    let session = this.#current ?? (await this.ready());
+    let tokens = session.tokens;
+    if (tokens === null) return null;
+    if (!this.#needsRefresh(tokens)) return tokens.accessToken ?? null;
+    if (await this.#endIfExpired(session)) return null;
+    if (this.#canRefresh(tokens)) {
+      await this.#awaitBounded(this.#startRefresh({ force: false }));
+      session = this.#current ?? session;
+      tokens = session.tokens;
+    }
+    return tokens?.accessToken ?? null;
+  }
+
+  /**
+   * After a 401 for a request sent with `used`: the token to retry with, or `null` for no retry.
+   * Refreshes (sharing the single flight) unless the token was already replaced meanwhile.
+   */
+  async accessTokenAfterUnauthorized(used: string): Promise<string | null> {
     const session = this.#current ?? (await this.ready());
     const tokens = session.tokens;
-    if (tokens === null || tokens.accessToken === undefined) return null;
-    if (tokens.expiresAt !== undefined && this.#now() >= tokens.expiresAt && !this.#canRefresh) {
-      await this.end('expired', session.epoch);
-      return null;
+    if (tokens === null) return null;
+    if (tokens.accessToken !== undefined && tokens.accessToken !== used) return tokens.accessToken;
+    if (!this.#canRefresh(tokens)) return null;
+    await this.#awaitBounded(this.#startRefresh({ force: true, used }));
+    const fresh = this.#current?.tokens?.accessToken;
+    return fresh !== undefined && fresh !== used ? fresh : null;
+  }
+
+  async #awaitBounded(flight: Promise<void>): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.#log(`a request stopped waiting for the refresh after ${this.#waitMs} ms`);
+        resolve();
+      }, this.#waitMs);
+    });
+    try {
+      await Promise.race([flight, timeout]);
+    } finally {
+      clearTimeout(timer);
     }
-    return tokens.accessToken;
+  }
+
+  /** Joins the refresh under way, or starts one. Never rejects. */
+  #startRefresh(request: { force: boolean; used?: string }): Promise<void> {
+    if (this.#flight !== null) return this.#flight;
+    if (this.#now() < this.#retryAt) return Promise.resolve();
+    const flight = this.#refreshOnce(request)
+      .catch((error: unknown) => this.#log(`refresh failed: ${error instanceof Error ? error.message : 'unknown error'}`))
+      .finally(() => {
+        if (this.#flight === flight) this.#flight = null;
+      });
+    this.#flight = flight;
+    return flight;
+  }
+
+  async #refreshOnce(request: { force: boolean; used?: string }): Promise<void> {
+    const refresh = this.#refresh;
+    if (refresh === null) return;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error('refresh timed out')), this.#refreshCallTimeoutMs);
+    try {
+      await withRefreshLock(this.#locks, this.#lockName, controller.signal, async () => {
+        // Inside the lock, the stored session is the truth: another context may have refreshed.
+        const stored = await this.#adopt(await this.#store.read());
+        const tokens = stored.tokens;
+        if (tokens === null || tokens.refreshToken === undefined) return;
+        const stillNeeded = request.force ? tokens.accessToken === undefined || tokens.accessToken === request.used : this.#needsRefresh(tokens);
+        if (!stillNeeded) return;
+
+        let fresh: TokenSet;
+        try {
+          fresh = parseTokenSet(await refresh(tokens.refreshToken, controller.signal), 'refresh tokens');
+          if (fresh.accessToken === undefined) throw new TypeError('Failed to refresh tokens: the result has no accessToken');
+        } catch (error) {
+          if (error instanceof RefreshRejectedError) {
+            this.#log(`the refresh token was refused${error.oauthError ? ` (${error.oauthError})` : ''}: ending the session`);
+            await this.end('refresh-rejected', stored.epoch);
+            return;
+          }
+          this.#failures += 1;
+          this.#retryAt = this.#now() + Math.min(BACKOFF_BASE_MS * 2 ** (this.#failures - 1), BACKOFF_MAX_MS);
+          throw error;
+        }
+        this.#failures = 0;
+        this.#retryAt = 0;
+        const receivedAt = this.#now();
+        const next: StoredTokens = { accessToken: fresh.accessToken };
+        const expiresAt = expiresAtFor(fresh, receivedAt);
+        if (expiresAt !== undefined) next.expiresAt = expiresAt;
+        // A server that does not rotate keeps the old refresh token valid.
+        const refreshToken = fresh.refreshToken ?? tokens.refreshToken;
+        next.refreshToken = refreshToken;
+        // Written before any request can use the new access token (it is only read from memory,
+        // which #commit sets after the write). Stale if the session changed meanwhile.
+        await this.#commitIf(stored.epoch, { tokens: next, epoch: stored.epoch + 1 }, null);
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Takes a record read from storage as the in-memory truth when it is newer. */
+  async #adopt(stored: StoredSession): Promise<StoredSession> {
+    const current = this.#current;
+    if (current === null || stored.epoch > current.epoch) {
+      this.#current = stored;
+      if (current !== null && this.#snapshotOf(current).state !== this.#snapshotOf(stored).state) this.#onChange(this.#snapshotOf(stored), null);
+    }
+    return this.#current ?? stored;
   }
 
   #enqueue<T>(change: () => Promise<T>): Promise<T> {
@@ -101,64 +266,76 @@ export class TokenSession {
     return run;
   }
 
-  async #commit(next: StoredSession, lost: InvalidReason | null): Promise<SessionSnapshot> {
-    try {
-      await this.#store.write(next);
-    } catch (cause) {
-      throw new BearerSwError('storage-failed', 'Failed to store the session: IndexedDB could not be written', { cause });
-    }
-    this.#current = next;
-    const snapshot = this.#snapshotOf(next);
-    this.#onChange(snapshot, lost);
-    return snapshot;
+  /**
+   * Writes `next` (a record, or a function of the stored one returning `null` for no change) if
+   * the stored epoch is still `epoch` (`null`: whatever it is), then makes it the in-memory truth
+   * and tells the pages. Resolves with what is stored afterwards.
+   */
+  #commitIf(
+    epoch: number | null,
+    next: StoredSession | ((current: StoredSession) => StoredSession | null),
+    lost: InvalidReason | null,
+  ): Promise<StoredSession> {
+    return this.#enqueue(async () => {
+      let written: StoredSession | null = null;
+      let result: StoredSession;
+      try {
+        result = await this.#store.update((current) => {
+          if (epoch !== null && current.epoch !== epoch) return null;
+          written = typeof next === 'function' ? next(current) : next;
+          return written;
+        });
+      } catch (cause) {
+        throw new BearerSwError('storage-failed', 'Failed to store the session: IndexedDB could not be written', { cause });
+      }
+      if (written === null) {
+        await this.#adopt(result);
+        return result;
+      }
+      this.#current = result;
+      this.#onChange(this.#snapshotOf(result), lost);
+      return result;
+    });
   }
 
   /**
-   * Replaces the session with tokens handed over by a page (already validated).
+   * Replaces the session with tokens handed over by a page (validated by the caller).
    * @throws TypeError when the tokens cannot make a usable session with this config
    * @throws BearerSwError `storage-failed`
    */
   async handoff(tokens: TokenSet): Promise<SessionSnapshot> {
     const receivedAt = this.#now();
-    if (!this.#canRefresh) {
+    const expiresAt = tokens.accessToken === undefined ? undefined : expiresAtFor(tokens, receivedAt);
+    if (this.#refresh === null || tokens.refreshToken === undefined) {
       if (tokens.accessToken === undefined) {
         throw new TypeError('Failed to hand off tokens: an accessToken is required, the worker has no refresh function');
       }
-      const expiresAt = expiresAtFor(tokens, receivedAt);
       if (expiresAt !== undefined && expiresAt <= receivedAt) {
-        throw new TypeError('Failed to hand off tokens: the access token has already expired and the worker has no refresh function');
+        throw new TypeError('Failed to hand off tokens: the access token has already expired and cannot be refreshed');
       }
     }
-    return this.#enqueue(async () => {
-      const session = await this.ready();
-      const stored: StoredSession['tokens'] = {};
-      if (tokens.accessToken !== undefined) {
-        stored.accessToken = tokens.accessToken;
-        const expiresAt = expiresAtFor(tokens, receivedAt);
-        if (expiresAt !== undefined) stored.expiresAt = expiresAt;
-      }
-      if (tokens.refreshToken !== undefined) stored.refreshToken = tokens.refreshToken;
-      return this.#commit({ tokens: stored, epoch: session.epoch + 1 }, null);
-    });
+    const stored: StoredTokens = {};
+    if (tokens.accessToken !== undefined) stored.accessToken = tokens.accessToken;
+    if (expiresAt !== undefined) stored.expiresAt = expiresAt;
+    if (tokens.refreshToken !== undefined) stored.refreshToken = tokens.refreshToken;
+    await this.ready();
+    this.#failures = 0;
+    this.#retryAt = 0;
+    return this.#snapshotOf(await this.#commitIf(null, (current) => ({ tokens: stored, epoch: current.epoch + 1 }), null));
   }
 
-  /** Clears the tokens at the app's request. */
-  logout(): Promise<SessionSnapshot> {
-    return this.#enqueue(async () => {
-      const session = await this.ready();
-      return this.#commit({ tokens: null, epoch: session.epoch + 1 }, null);
-    });
+  /** Clears the tokens at the app's request; a refresh under way is discarded. */
+  async logout(): Promise<SessionSnapshot> {
+    await this.ready();
+    return this.#snapshotOf(await this.#commitIf(null, (current) => ({ tokens: null, epoch: current.epoch + 1 }), null));
   }
 
   /**
    * Ends the session because it was lost, unless it changed since `epoch` (then this news is
    * stale and nothing happens). Pages hear `session-invalid` once.
    */
-  end(reason: InvalidReason, epoch: number): Promise<void> {
-    return this.#enqueue(async () => {
-      const session = await this.ready();
-      if (session.epoch !== epoch || session.tokens === null) return;
-      await this.#commit({ tokens: null, epoch: session.epoch + 1 }, reason);
-    });
+  async end(reason: InvalidReason, epoch: number): Promise<void> {
+    await this.ready();
+    await this.#commitIf(epoch, (current) => (current.tokens === null ? null : { tokens: null, epoch: current.epoch + 1 }), reason);
   }
 }

@@ -25,6 +25,12 @@ export interface TokenStore {
   read(): Promise<StoredSession>;
   /** Replaces the stored session; resolves once the transaction has committed. */
   write(session: StoredSession): Promise<void>;
+  /**
+   * Reads and replaces the session in one transaction, so two contexts sharing the database
+   * never both build on the same epoch. `change` returns the next session, or `null` to keep the
+   * current one. Resolves with what is stored once the transaction has committed.
+   */
+  update(change: (current: StoredSession) => StoredSession | null): Promise<StoredSession>;
   /** Closes the connection (the next call reopens it). */
   close(): void;
 }
@@ -82,6 +88,15 @@ export function createTokenStore(databaseName: string): TokenStore {
       const db = await open();
       const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' });
       await Promise.all([tx.store.put(session, KEY), tx.done]);
+    },
+    async update(change) {
+      const db = await open();
+      const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' });
+      const current = (await tx.store.get(KEY)) ?? { tokens: null, epoch: 0 };
+      const next = change(current);
+      if (next !== null) await tx.store.put(next, KEY);
+      await tx.done;
+      return next ?? current;
     },
     close() {
       if (connection !== null) void connection.then(forget, () => undefined);
