@@ -27,6 +27,8 @@ export interface ReceivedRequest {
 export interface RecordingServerOptions {
   /** How tokens are verified; default: the test HS256 key. */
   verify?: (token: string) => Promise<Verification>;
+  /** Answer 401 to a request under `/v1` whose token is missing or fails verification (like a real API). */
+  requireToken?: boolean;
 }
 
 /** An HTTP server on loopback that answers every host name and records every request. */
@@ -140,7 +142,9 @@ export async function startRecordingServer(options: RecordingServerOptions = {})
       response.writeHead(200, { 'content-type': 'text/javascript' }).end('window.__scriptLoaded = (window.__scriptLoaded || 0) + 1;');
       return;
     }
-    response.writeHead(status ? Number(status[1]) : 200, { 'content-type': 'application/json' });
+    const refused = options.requireToken === true && url.pathname.startsWith('/v1') && record.verification?.ok !== true;
+    if (refused) response.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+    response.writeHead(refused ? 401 : status ? Number(status[1]) : 200, { 'content-type': 'application/json' });
     response.end(
       JSON.stringify({
         method: record.method,
