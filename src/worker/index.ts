@@ -13,6 +13,7 @@ import { handleMessage } from './handle-message.js';
 import { compileConfig, type InjectorConfig } from './injector-config.js';
 import { respondWithToken } from './respond-with-token.js';
 import { routeRequest } from './route-request.js';
+import { addStaticRoutes } from './static-routes.js';
 import { createTokenStore } from './token-store.js';
 import { TokenSession } from './token-session.js';
 
@@ -72,7 +73,7 @@ export function installTokenInjector(config: InjectorConfig): void {
   session.ready().catch(() => log('could not load the session at start'));
 
   self.addEventListener('install', (event) => {
-    event.waitUntil(self.skipWaiting());
+    event.waitUntil(Promise.all([self.skipWaiting(), addStaticRoutes(event, config.apis, log)]));
   });
   clientsClaim();
   self.addEventListener('fetch', (event) => {

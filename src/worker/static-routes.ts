@@ -1,0 +1,89 @@
+import { compileRule, type ApiRule } from './api-rule.js';
+
+/**
+ * A condition of the ServiceWorker static router (ServiceWorker spec, `RouterCondition`), the
+ * subset bearer-sw uses. `urlPattern` takes a `URLPatternInit`: every component left out matches
+ * anything.
+ */
+export interface RouterCondition {
+  urlPattern?: { protocol: string; hostname: string; port: string; pathname: string };
+  requestMode?: RequestMode;
+  or?: RouterCondition[];
+  not?: RouterCondition;
+}
+
+/** A static route that sends what its condition matches to the network, never to the worker. */
+export interface RouterRule {
+  condition: RouterCondition;
+  source: 'network';
+}
+
+// URLPattern syntax characters; anything else in a pattern string stands for itself.
+const SYNTAX = /[\\+*?:{}()]/g;
+const literal = (text: string) => text.replace(SYNTAX, '\\$&');
+
+/**
+ * The static routes for an allowlist: navigations, `no-cors` requests, and every request no rule
+ * can match go straight to the network, without starting or waking the worker.
+ *
+ * Each rule becomes one URL pattern: its exact scheme, host and port, and for each path prefix the
+ * prefix itself or anything below it at a `/` boundary (`/v1{/*}?`: `/v1`, `/v1/x`, never `/v10`),
+ * as `pathMatches` decides. A pattern can only be wider than the matcher (a URL with user info, a
+ * request that already carries its header still wakes the worker, which then leaves it alone);
+ * were one ever narrower, a request would skip the worker and go out without a token, never with
+ * one it should not carry.
+ *
+ * @param apis - the validated allowlist
+ * @returns the rules for `InstallEvent.addRoutes`, in order
+ * @example
+ * ```ts
+ * staticRoutesFor([{ origin: 'https://api.example.com', paths: ['/v1'] }])
+ * // navigations → network; no-cors → network; not https://api.example.com/v1{/*}? → network
+ * ```
+ */
+export function staticRoutesFor(apis: readonly ApiRule[]): RouterRule[] {
+  const allowed: RouterCondition[] = [];
+  apis.forEach((api, index) => {
+    const rule = compileRule(api, index);
+    const url = new URL(rule.origin);
+    const origin = { protocol: literal(url.protocol.slice(0, -1)), hostname: literal(url.hostname), port: literal(url.port) };
+    for (const path of rule.paths ?? ['/']) {
+      allowed.push({ urlPattern: { ...origin, pathname: path === '/' ? '*' : `${literal(path)}{/*}?` } });
+    }
+  });
+  return [
+    // `routeRequest` leaves both alone: a token never rides on a navigation or a no-cors request.
+    { condition: { requestMode: 'navigate' }, source: 'network' },
+    { condition: { requestMode: 'no-cors' }, source: 'network' },
+    { condition: { not: { or: allowed } }, source: 'network' },
+  ];
+}
+
+/** `InstallEvent.addRoutes` (Chromium 123+); not yet in TypeScript's WebWorker lib. */
+type AddRoutes = (rules: RouterRule[]) => Promise<void>;
+
+/**
+ * Registers {@link staticRoutesFor} on the install event where the browser supports static
+ * routing (feature-detected); elsewhere the fetch listener returns early without `respondWith`.
+ *
+ * Routes belong to the worker version: they apply to every request of its scope, the app's own
+ * handlers' included, from activation until the next version.
+ *
+ * @param event - the `install` event
+ * @param apis - the validated allowlist
+ * @param log - where a refusal by the browser is reported
+ * @returns a promise for `waitUntil`; it never rejects (a worker without routes still works)
+ * @example
+ * ```ts
+ * self.addEventListener('install', (event) => event.waitUntil(addStaticRoutes(event, config.apis, log)))
+ * ```
+ */
+export async function addStaticRoutes(event: Event, apis: readonly ApiRule[], log: (message: string) => void): Promise<void> {
+  const addRoutes = (event as Event & { addRoutes?: AddRoutes }).addRoutes;
+  if (typeof addRoutes !== 'function') return;
+  try {
+    await addRoutes.call(event, staticRoutesFor(apis));
+  } catch {
+    log('the browser refused the static routes; every request wakes the worker');
+  }
+}
