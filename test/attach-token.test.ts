@@ -45,6 +45,16 @@ describe('attachToken', () => {
     expect(isRefusedRedirect(new Request('http://api.test/v1'), opaque)).toBe(true);
     expect(isRefusedRedirect(new Request('http://api.test/v1', { redirect: 'manual' }), opaque)).toBe(false);
   });
+
+  it('sends an upgraded no-cors request as CORS, keeping its credentials mode', () => {
+    const upgrade = compileRule({ origin: 'http://api.test', upgradeNoCors: true }, 2);
+    const image = new Request('http://api.test/v1/pic.png', { mode: 'no-cors', credentials: 'include' });
+    const sent = attachToken(image, upgrade, 'tok');
+    expect(sent.mode).toBe('cors');
+    expect(sent.credentials).toBe('include');
+    expect(sent.headers.get('authorization')).toBe('Bearer tok');
+    expect(attachToken(new Request('http://api.test/v1', { mode: 'no-cors', credentials: 'omit' }), upgrade, 'tok').credentials).toBe('omit');
+  });
 });
 
 describe('routeRequest', () => {
@@ -58,5 +68,14 @@ describe('routeRequest', () => {
     expect(routeRequest(fake('http://api.test/v1', 'no-cors'), matcher)).toBeNull();
     expect(routeRequest(fake('http://other.test/v1', 'cors'), matcher)).toBeNull();
     expect(routeRequest(fake('http://api.test/v1', 'cors', { Authorization: 'Basic x' }), matcher)).toBeNull();
+  });
+
+  it('routes no-cors requests only for a rule with upgradeNoCors, and never navigations', () => {
+    const images = compileRule({ origin: 'http://img.test', upgradeNoCors: true }, 1);
+    const both = createRuleMatcher([bearer, images]);
+    expect(routeRequest(fake('http://img.test/a.png', 'no-cors'), both)).toBe(images);
+    expect(routeRequest(fake('http://img.test/a.png', 'navigate'), both)).toBeNull();
+    expect(routeRequest(fake('http://api.test/a.png', 'no-cors'), both)).toBeNull();
+    expect(routeRequest(fake('http://evil.test/a.png', 'no-cors'), both)).toBeNull();
   });
 });

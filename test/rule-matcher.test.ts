@@ -23,7 +23,12 @@ describe('compileRule', () => {
       header: 'authorization',
       scheme: 'Bearer',
       droppedOnCrossOriginRedirect: true,
+      upgradeNoCors: false,
     });
+  });
+
+  it('keeps upgradeNoCors when asked for', () => {
+    expect(compileRule({ origin: 'https://img.example.com', upgradeNoCors: true }, 0).upgradeNoCors).toBe(true);
   });
 
   it('keeps a custom header and a null scheme', () => {
@@ -49,6 +54,7 @@ describe('compileRule', () => {
     [{ origin: 'https://a.test', header: 'Cookie' }, /do not let scripts set/],
     [{ origin: 'https://a.test', header: 'Sec-Token' }, /do not let scripts set/],
     [{ origin: 'https://a.test', scheme: 'Two Words' }, /single word/],
+    [{ origin: 'https://a.test', upgradeNoCors: 'yes' }, /upgradeNoCors must be a boolean/],
     [null, /must be an object/],
   ])('rejects %j', (rule, message) => {
     expect(() => compileRule(rule, 0)).toThrow(TypeError);
@@ -89,6 +95,8 @@ describe('createRuleMatcher', () => {
     'http://user:pw@api.test:8080/v1',
     'https://whole.test.evil.test/',
     'http://whole.test/',
+    // a blob: URL reports the origin of the page that made it
+    'blob:https://whole.test/0b2c1d6e-8f1a-4c3b-9a2d-1e5f7a9b3c4d',
     'not a url',
   ])('gives %s nothing', (url) => {
     expect(matcher.match(url)).toBeNull();

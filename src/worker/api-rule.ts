@@ -13,6 +13,17 @@ export interface ApiRule {
   header?: string;
   /** Scheme put before the token (`Bearer <token>`). Default `'Bearer'`; `null` sends the raw token. */
   scheme?: string | null;
+  /**
+   * Also give the token to matching `no-cors` requests (`<img>`, `<script>`, `<link>` without a
+   * `crossorigin` attribute) by sending them as CORS requests instead. Default `false`: they go
+   * out as they are, without a token, because a `no-cors` request cannot carry the header.
+   *
+   * The API must then answer those requests with CORS headers, or the element fails to load:
+   * `Access-Control-Allow-Origin: <the app's exact origin>` (not `*`) and
+   * `Access-Control-Allow-Credentials: true` (elements send cookies), and the preflight must
+   * allow the token header (`Access-Control-Allow-Headers: authorization`).
+   */
+  upgradeNoCors?: boolean;
 }
 
 /** A rule after validation: normalized, lower-cased header, ready for the hot path. */
@@ -28,6 +39,8 @@ export interface CompiledRule {
    * Any other header is fetched with `redirect: 'manual'` so it cannot follow a redirect anywhere.
    */
   readonly droppedOnCrossOriginRedirect: boolean;
+  /** Whether matching `no-cors` requests are rebuilt as CORS requests that carry the token. */
+  readonly upgradeNoCors: boolean;
 }
 
 // RFC 9110 §5.6.2 token characters.
@@ -106,5 +119,13 @@ export function compileRule(rule: unknown, index: number): CompiledRule {
     }
     scheme = input.scheme as string | null;
   }
-  return { origin, paths, header, scheme, droppedOnCrossOriginRedirect: header === 'authorization' };
+  if (input.upgradeNoCors !== undefined && typeof input.upgradeNoCors !== 'boolean') fail(index, 'upgradeNoCors must be a boolean');
+  return {
+    origin,
+    paths,
+    header,
+    scheme,
+    droppedOnCrossOriginRedirect: header === 'authorization',
+    upgradeNoCors: input.upgradeNoCors === true,
+  };
 }

@@ -11,6 +11,9 @@ import type { CompiledRule } from './api-rule.js';
  * is sent with `redirect: 'manual'`: the worker cannot see where an opaque redirect leads, so it
  * refuses to follow it rather than let the token reach another origin.
  *
+ * A `no-cors` request (routed only under `upgradeNoCors`) is sent as a CORS request, with the
+ * credentials mode the element chose, since a `no-cors` request cannot carry the header.
+ *
  * @param request - the page's request, matched by `rule`
  * @param rule - the allowlist rule the request matched
  * @param token - the access token
@@ -25,6 +28,7 @@ export function attachToken(request: Request, rule: CompiledRule, token: string)
   headers.set(rule.header, rule.scheme === null ? token : `${rule.scheme} ${token}`);
   const init: RequestInit = { headers, referrer: request.referrer, referrerPolicy: request.referrerPolicy };
   if (!rule.droppedOnCrossOriginRedirect && request.redirect === 'follow') init.redirect = 'manual';
+  if (request.mode === 'no-cors') init.mode = 'cors';
   return new Request(request, init);
 }
 

@@ -21,7 +21,9 @@ export function pathMatches(pathname: string, prefix: string): boolean {
  * Compiles validated rules into a matcher keyed by exact origin.
  *
  * Matching parses the URL with the WHATWG URL parser and compares its serialized origin and
- * its path, both exactly as the browser will send them.
+ * its path, both exactly as the browser will send them: host names are lower-cased and
+ * IDNA-mapped, default ports dropped, dot segments (also `%2e`) resolved, `\` read as `/`. What
+ * the parser leaves encoded stays encoded: `/%76%31` is not `/v1`, and `%2F` is not a separator.
  *
  * @example
  * ```ts
@@ -45,6 +47,8 @@ export function createRuleMatcher(rules: readonly CompiledRule[]): RuleMatcher {
       } catch {
         return null;
       }
+      // Only the URL's own scheme counts: a `blob:http://api…` URL reports its creator's origin.
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
       const candidates = byOrigin.get(parsed.origin);
       if (candidates === undefined) return null;
       // A URL with credentials is never one the app meant for its API.

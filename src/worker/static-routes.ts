@@ -12,10 +12,13 @@ export interface RouterCondition {
   not?: RouterCondition;
 }
 
-/** A static route that sends what its condition matches to the network, never to the worker. */
+/**
+ * A static route: what its condition matches goes to the network, never to the worker, or (for
+ * `upgradeNoCors` rules, placed before the no-cors route) to the worker's fetch listener.
+ */
 export interface RouterRule {
   condition: RouterCondition;
-  source: 'network';
+  source: 'network' | 'fetch-event';
 }
 
 // URLPattern syntax characters; anything else in a pattern string stands for itself.
@@ -23,8 +26,9 @@ const SYNTAX = /[\\+*?:{}()]/g;
 const literal = (text: string) => text.replace(SYNTAX, '\\$&');
 
 /**
- * The static routes for an allowlist: navigations, `no-cors` requests, and every request no rule
- * can match go straight to the network, without starting or waking the worker.
+ * The static routes for an allowlist: navigations, `no-cors` requests (but those an
+ * `upgradeNoCors` rule matches), and every request no rule can match go straight to the network,
+ * without starting or waking the worker.
  *
  * Each rule becomes one URL pattern: its exact scheme, host and port, and for each path prefix the
  * prefix itself or anything below it at a `/` boundary (`/v1{/*}?`: `/v1`, `/v1/x`, never `/v10`),
@@ -43,17 +47,22 @@ const literal = (text: string) => text.replace(SYNTAX, '\\$&');
  */
 export function staticRoutesFor(apis: readonly ApiRule[]): RouterRule[] {
   const allowed: RouterCondition[] = [];
+  const upgraded: RouterCondition[] = [];
   apis.forEach((api, index) => {
     const rule = compileRule(api, index);
     const url = new URL(rule.origin);
     const origin = { protocol: literal(url.protocol.slice(0, -1)), hostname: literal(url.hostname), port: literal(url.port) };
     for (const path of rule.paths ?? ['/']) {
-      allowed.push({ urlPattern: { ...origin, pathname: path === '/' ? '*' : `${literal(path)}{/*}?` } });
+      const urlPattern = { ...origin, pathname: path === '/' ? '*' : `${literal(path)}{/*}?` };
+      allowed.push({ urlPattern });
+      if (rule.upgradeNoCors) upgraded.push({ urlPattern, requestMode: 'no-cors' });
     }
   });
   return [
-    // `routeRequest` leaves both alone: a token never rides on a navigation or a no-cors request.
+    // `routeRequest` leaves navigations alone: a token never rides on one.
     { condition: { requestMode: 'navigate' }, source: 'network' },
+    // No-cors requests too, except those an `upgradeNoCors` rule sends on as CORS with the token.
+    ...(upgraded.length > 0 ? [{ condition: { or: upgraded }, source: 'fetch-event' as const }] : []),
     { condition: { requestMode: 'no-cors' }, source: 'network' },
     { condition: { not: { or: allowed } }, source: 'network' },
   ];
