@@ -24,6 +24,12 @@ export interface InjectorConfig {
   exposeAccessToken?: boolean;
   /** Log dropped messages and routing decisions to the console. Default `false`. */
   debug?: boolean;
+  /**
+   * Register static routes at install (Chromium 123+) so requests no rule can match go straight
+   * to the network without waking the worker. They apply to the whole scope: set `false` when the
+   * same worker also serves other requests itself (an offline cache, say). Default `true`.
+   */
+  staticRoutes?: boolean;
 }
 
 /** The config after validation. */
@@ -35,6 +41,7 @@ export interface CompiledConfig {
   readonly databaseName: string;
   readonly exposeAccessToken: boolean;
   readonly debug: boolean;
+  readonly staticRoutes: boolean;
 }
 
 function fail(reason: string): never {
@@ -66,7 +73,7 @@ export function compileConfig(config: unknown): CompiledConfig {
   }
   const databaseName = input.databaseName ?? 'bearer-sw';
   if (typeof databaseName !== 'string' || databaseName.length === 0) fail('databaseName must be a non-empty string');
-  for (const key of ['exposeAccessToken', 'debug'] as const) {
+  for (const key of ['exposeAccessToken', 'debug', 'staticRoutes'] as const) {
     if (input[key] !== undefined && typeof input[key] !== 'boolean') fail(`${key} must be a boolean`);
   }
   return {
@@ -77,5 +84,6 @@ export function compileConfig(config: unknown): CompiledConfig {
     databaseName,
     exposeAccessToken: input.exposeAccessToken === true,
     debug: input.debug === true,
+    staticRoutes: input.staticRoutes !== false,
   };
 }
