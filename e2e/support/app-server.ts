@@ -44,6 +44,12 @@ export async function startAppServer(root: string, config: TestWorkerConfig): Pr
       response.end(`export default ${JSON.stringify(current)};\n`);
       return;
     }
+    if (url.pathname === '/sw-config.classic.js') {
+      // The same config for the classic worker, which loads it with importScripts().
+      response.writeHead(200, { 'content-type': TYPES['.js'] });
+      response.end(`self.bearerSwTestConfig = ${JSON.stringify(current)};\n`);
+      return;
+    }
     const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
     const file = normalize(join(root, relative));
     if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {

@@ -1,4 +1,5 @@
 import { build, type InlineConfig } from 'vite';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { APP_BUILD, APP_SOURCE, DIST, ROOT } from './paths.js';
 
@@ -12,10 +13,12 @@ const quiet: Pick<InlineConfig, 'logLevel' | 'configFile'> = { logLevel: 'warn',
 
 /**
  * Builds the package (`dist/`) and the test app (`e2e/.build/app`): the page, and the worker as
- * one ES module that imports its config from `/sw-config.js` at run time.
+ * one ES module that imports its config from `/sw-config.js` at run time (`/sw.js`), and as a
+ * classic script on the package's IIFE build (`/sw-classic.js`).
  */
 export async function buildFixtures(): Promise<void> {
   await build({ ...quiet, configFile: join(ROOT, 'vite.config.ts'), root: ROOT });
+  await build({ ...quiet, configFile: join(ROOT, 'vite.worker-classic.config.ts'), root: ROOT });
   await build({
     ...quiet,
     root: APP_SOURCE,
@@ -34,6 +37,29 @@ export async function buildFixtures(): Promise<void> {
       sourcemap: true,
       lib: { entry: join(APP_SOURCE, 'sw.ts'), formats: ['es'], fileName: () => 'sw.js' },
       rollupOptions: { external: ['/sw-config.js'] },
+    },
+  });
+  // The same worker as a classic script (`/sw-classic.js`), as an app without module workers writes
+  // it: importScripts() the package's classic build (served as `/bearer-sw.classic.js`) and the
+  // config, then the same code, reading both from globals.
+  await copyFile(join(DIST, 'worker.classic.js'), join(APP_BUILD, 'bearer-sw.classic.js'));
+  await build({
+    ...quiet,
+    root: APP_SOURCE,
+    build: {
+      outDir: APP_BUILD,
+      emptyOutDir: false,
+      target: 'es2022',
+      minify: false,
+      sourcemap: true,
+      lib: { entry: join(APP_SOURCE, 'sw.ts'), formats: ['iife'], name: 'bearerSwTestWorker', fileName: () => 'sw-classic.js' },
+      rollupOptions: {
+        external: ['bearer-sw/worker', '/sw-config.js'],
+        output: {
+          globals: { 'bearer-sw/worker': 'bearerSw', '/sw-config.js': 'bearerSwTestConfig' },
+          banner: "importScripts('/bearer-sw.classic.js', '/sw-config.classic.js');",
+        },
+      },
     },
   });
 }
