@@ -1,5 +1,6 @@
 // `npm test`: lint, typecheck, build, unit tests (Vitest), end-to-end tests (Playwright in
-// Chromium), then one closing line `N passed, M failed` over everything that ran.
+// Chromium), the shared scenarios in Chromium, Firefox and WebKit, then one closing line
+// `N passed, M failed` over everything that ran.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { findChromium, INSTALL_HINT } from './find-chromium.mjs';
@@ -61,6 +62,26 @@ if (!built) {
   const e2e = readJson('test-results/e2e.json');
   if (e2e) results.push({ name: 'e2e chromium', passed: e2e.stats.expected + e2e.stats.flaky, failed: e2e.stats.unexpected, skipped: e2e.stats.skipped });
   else check('e2e chromium (no report)', false);
+}
+
+// The shared scenarios (e2e/engines/scenarios.ts) in Chromium, Firefox and WebKit, one engine
+// after the other. An engine whose browser is missing counts as skipped, with its install command.
+if (!built) {
+  console.error('\nCross-engine scenarios not run: the build failed.');
+  check('engines (not run: build failed)', false);
+} else {
+  rmSync('test-results/engines.json', { force: true });
+  // Playwright's global setup has just built the package and the test app; build again only if it did not run.
+  run('end-to-end scenarios (Chromium, Firefox, WebKit)', bin('tsx'), ['e2e/engines/run-engines.ts', '--report', 'test-results/engines.json'], {
+    BEARER_SW_SKIP_BUILD: chromium === null ? '0' : '1',
+  });
+  const engines = readJson('test-results/engines.json');
+  if (!engines) check('engines (no report)', false);
+  for (const engine of engines?.engines ?? []) {
+    const count = (outcome) => engine.scenarios.filter((s) => s.outcome === outcome).length;
+    results.push({ name: `engines ${engine.engine}`, passed: count('passed'), failed: count('failed'), skipped: count('skipped') });
+    if (engine.status === 'skipped') console.error(`\n${engine.engine} skipped (${engine.reason}). Install it with: ${engine.install}`);
+  }
 }
 
 console.log('\n━━ summary');

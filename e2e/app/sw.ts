@@ -16,4 +16,16 @@ if (config.failingRefresh !== undefined) {
   };
 }
 
+// An engine without Web Locks, for the fallback scenario: the accessor lives on the prototype
+// (WebIDL), so deleting it there makes `'locks' in navigator` false, as it is where it is missing.
+if (config.hideLocks === true) delete (Object.getPrototypeOf(self.navigator) as { locks?: unknown }).locks;
+
 installTokenInjector(injectorConfig);
+
+// Test-only probe, not part of the library: tells the engine scenarios which worker instance
+// answers (to see a restart happen) and what its scope offers. Anything else is left to the injector.
+const instance = crypto.randomUUID();
+self.addEventListener('message', (event: MessageEvent) => {
+  if ((event.data as { bearerSwTestProbe?: unknown } | null)?.bearerSwTestProbe !== true) return;
+  event.ports[0]?.postMessage({ instance, scriptURL: self.location.href, hasLocks: 'locks' in self.navigator, classicLibrary: 'bearerSw' in self });
+});

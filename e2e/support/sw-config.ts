@@ -15,4 +15,6 @@ export interface TestWorkerConfig {
   refreshTimeoutMs?: number;
   databaseName?: string;
   exposeAccessToken?: boolean;
+  /** Remove `navigator.locks` from the worker before the injector starts, as in an engine without Web Locks. */
+  hideLocks?: boolean;
 }

@@ -1,0 +1,290 @@
+/**
+ * The core end-to-end scenarios, written once and run unchanged in Chromium, Firefox and WebKit
+ * (`run-engines.ts`). Every step runs in the test page (`window.harness` of `e2e/app/main.ts`);
+ * every assertion is on what the servers received or what a tab observed.
+ */
+import assert from 'node:assert/strict';
+import { loginWithCodeFlow, type TokenSet } from '../support/oidc/code-flow.js';
+import type { ReceivedRequest } from '../support/recording-server.js';
+import { mintToken } from '../support/tokens.js';
+import type { Tab } from './engine-driver.js';
+import type { Scenario, ScenarioContext } from './scenario.js';
+import { poll, sleep } from './wait.js';
+
+/** What the test worker's probe (`e2e/app/sw.ts`) answers. */
+interface WorkerProbe {
+  /** Random per start of the worker script: a new value means the worker was restarted. */
+  instance: string;
+  scriptURL: string;
+  hasLocks: boolean;
+  /** Whether the package's classic build (`self.bearerSw`) is loaded in the worker. */
+  classicLibrary: boolean;
+}
+
+const show = (value: unknown) => JSON.stringify(value);
+
+async function register(tab: Tab, options: { classic?: boolean } = {}): Promise<void> {
+  const result = await tab.run('register', options);
+  assert.ok(result.ok && result.controlled, `register: ${show(result)}`);
+}
+
+/** Registers, then hands over a fresh test token (HS256, verified by the API); returns it. */
+async function signIn(tab: Tab, options: { classic?: boolean; sub?: string } = {}): Promise<string> {
+  await register(tab, options);
+  const token = await mintToken({ sub: options.sub ?? 'user-1' });
+  const result = await tab.run('handoff', { accessToken: token, expiresIn: 300 });
+  assert.ok(result.ok && result.state === 'authenticated', `handoff: ${show(result)}`);
+  return token;
+}
+
+async function probeWorker(tab: Tab): Promise<WorkerProbe> {
+  const reply = await tab.run('postRaw', { bearerSwTestProbe: true }, { waitMs: 5000 });
+  assert.ok(typeof reply === 'object' && reply !== null && 'instance' in reply, `worker probe: ${show(reply)}`);
+  return reply as WorkerProbe;
+}
+
+async function fetchOk(tab: Tab, url: string, init: RequestInit = {}): Promise<void> {
+  const outcome = await tab.run('fetch', url, init);
+  assert.ok(outcome.ok && outcome.status === 200, `fetch ${url}: ${show(outcome)}`);
+}
+
+/** The tokens the API received on requests whose path is `path`, in order. */
+function tokensAt(context: ScenarioContext, path: string): Array<string | null> {
+  return context.env.api.requests((r) => r.url === path).map((r) => r.token);
+}
+
+function sessionInvalidEvents(tab: Tab) {
+  return tab.read('events').then((events) => events.filter((e) => e.type === 'session-invalid'));
+}
+
+/** Logs in at the provider over the real code flow and hands the tokens to the worker, saying they expire in `expiresIn` s. */
+async function signInWithProvider(context: ScenarioContext, tab: Tab, username: string, expiresIn: number): Promise<TokenSet> {
+  const login = await loginWithCodeFlow(context.env.oidc, { username });
+  const result = await tab.run('handoff', { accessToken: login.accessToken, refreshToken: login.refreshToken, expiresIn });
+  assert.ok(result.ok && result.state === 'authenticated', `handoff: ${show(result)}`);
+  return login;
+}
+
+function injection(worker: 'module' | 'classic'): Scenario {
+  return {
+    name: `injection: Bearer under /v1, raw x-api-token under /custom (${worker} worker)`,
+    async run(context) {
+      const tab = await context.openApp();
+      const token = await signIn(tab, { classic: worker === 'classic', sub: 'alice' });
+      const probe = await probeWorker(tab);
+      if (worker === 'classic') {
+        assert.ok(probe.scriptURL.endsWith('/sw-classic.js') && probe.classicLibrary, `classic worker on the IIFE build: ${show(probe)}`);
+      } else {
+        assert.ok(probe.scriptURL.endsWith('/sw.js') && !probe.classicLibrary, `module worker: ${show(probe)}`);
+      }
+
+      const api = context.env.api.origin();
+      await fetchOk(tab, `${api}/v1/me`);
+      await fetchOk(tab, `${api}/custom/me`);
+      const [v1] = context.env.api.requests((r) => r.url === '/v1/me');
+      const [custom] = context.env.api.requests((r) => r.url === '/custom/me');
+      assert.equal(v1?.headers.authorization, `Bearer ${token}`);
+      assert.equal(v1?.headers['x-api-token'], undefined);
+      assert.ok(v1?.verification?.ok && v1.verification.sub === 'alice', `the API accepted the token: ${show(v1?.verification)}`);
+      assert.equal(custom?.headers['x-api-token'], token);
+      assert.equal(custom?.headers.authorization, undefined);
+    },
+  };
+}
+
+const noTokenElsewhere: Scenario = {
+  name: 'no token to an origin or a path the allowlist does not name',
+  async run(context) {
+    const { api, otherApi, app } = context.env;
+    const tab = await context.openApp();
+    const token = await signIn(tab);
+    const port = api.port;
+    const urls = [
+      `http://evil.test:${port}/v1/a`, // another host, same port
+      `http://api.test.evil.test:${port}/v1/b`, // suffix look-alike
+      `http://evil-api.test:${port}/v1/c`,
+      `http://127.0.0.1:${port}/v1/d`, // the same server by address: another origin
+      `${otherApi.origin('api.test')}/v1/e`, // another port
+      `http://api.test:${port}/v10`,
+      `http://api.test:${port}/V1/f`,
+      `http://api.test:${port}/customer`,
+      `http://api.test:${port}/x/v1/g`,
+    ];
+    for (const url of urls) await fetchOk(tab, url);
+    await fetchOk(tab, `${app.origin}/index.html`);
+
+    const seen = [...api.requests(), ...otherApi.requests()].map((r) => `${r.host}${r.url}`);
+    for (const url of urls) assert.ok(seen.includes(new URL(url).host + new URL(url).pathname), `the server saw ${url}: ${show(seen)}`);
+    assert.deepEqual(api.leaks([token]), []);
+    assert.deepEqual(otherApi.leaks([token]), []);
+  },
+};
+
+const noTokenOnNavigation: Scenario = {
+  name: 'no token on a navigation or a markup request to the API',
+  async run(context) {
+    const { api } = context.env;
+    const tab = await context.openApp();
+    const token = await signIn(tab);
+    const base = api.origin('api.test');
+    assert.equal(await tab.run('loadElement', 'img', `${base}/v1/pic.png`), 'load');
+    assert.equal(await tab.run('loadElement', 'script', `${base}/v1/s.js`), 'load');
+    await tab.goto(`${base}/v1/navigated`);
+
+    const seen = api.requests().map((r) => r.url);
+    for (const path of ['/v1/pic.png', '/v1/s.js', '/v1/navigated']) assert.ok(seen.includes(path), `the API saw ${path}: ${show(seen)}`);
+    assert.deepEqual(api.leaks([token]), []);
+  },
+};
+
+const workerRestart: Scenario = {
+  name: 'tokens survive the worker being stopped',
+  async run(context) {
+    const tab = await context.openApp();
+    const token = await signIn(tab);
+    const before = await probeWorker(tab);
+    await context.stopWorkers();
+    await fetchOk(tab, `${context.env.api.origin()}/v1/after-stop`);
+    const after = await probeWorker(tab);
+    assert.notEqual(after.instance, before.instance, 'a new worker instance answers after the stop');
+    assert.deepEqual(tokensAt(context, '/v1/after-stop'), [token]);
+  },
+};
+
+function dedupedRefresh(variant: 'module worker with Web Locks' | 'classic worker without Web Locks'): Scenario {
+  const legacy = variant === 'classic worker without Web Locks';
+  return {
+    name: `one refresh on expiry for several parallel fetches (${variant})`,
+    async run(context) {
+      const { api, tokenProxy } = context.env;
+      context.useConfig({ ...context.env.refreshConfig(), refreshLeewaySeconds: 0, ...(legacy && { hideLocks: true }) });
+      const tab = await context.openApp();
+      await register(tab, { classic: legacy });
+      const before = await probeWorker(tab);
+      assert.equal(before.hasLocks, !legacy, `navigator.locks in the worker: ${show(before)}`);
+      assert.equal(before.classicLibrary, legacy, `worker kind: ${show(before)}`);
+
+      const username = `parallel-${context.engine}-${legacy ? 'legacy' : 'modern'}`;
+      const login = await signInWithProvider(context, tab, username, 2);
+      const callsBefore = tokenProxy.refreshCalls;
+      await fetchOk(tab, `${api.origin()}/v1/before-expiry`);
+      assert.deepEqual(tokensAt(context, '/v1/before-expiry'), [login.accessToken]);
+      assert.equal(tokenProxy.refreshCalls, callsBefore, 'no refresh before expiry');
+
+      await sleep(2500); // past the 2 s the worker was told
+      const paths = ['/v1/p1', '/v1/p2', '/v1/p3', '/custom/p4', '/custom/p5', '/v1/p6'];
+      const outcomes = await tab.run('fetchMany', paths.map((path) => `${api.origin()}${path}`));
+      assert.ok(outcomes.every((o) => o.ok && o.status === 200), `parallel fetches: ${show(outcomes)}`);
+
+      assert.equal(tokenProxy.refreshCalls - callsBefore, 1, 'exactly one refresh call reached the token endpoint');
+      assert.equal(tokenProxy.refreshBodies.at(-1), login.refreshToken, 'it spent the handed-over refresh token');
+      const received = paths.map((path) => api.requests((r) => r.url === path)[0]);
+      const tokens = new Set(received.map((r) => r?.token ?? null));
+      assert.equal(tokens.size, 1, `every parallel request carried the same token: ${show(received.map((r) => r?.url))}`);
+      assert.ok(!tokens.has(login.accessToken) && !tokens.has(null), 'a new access token, not the expired one');
+      for (const r of received as ReceivedRequest[]) {
+        assert.ok(r.verification?.ok && r.verification.sub === username, `the API accepted ${r.url}: ${show(r.verification)}`);
+      }
+      const after = await probeWorker(tab);
+      assert.equal(after.instance, before.instance, 'one worker instance did it all');
+      assert.equal(await tab.run('state'), 'authenticated');
+    },
+  };
+}
+
+const definitiveRefreshFailure: Scenario = {
+  name: 'session-invalid once in every tab on a definitive refresh failure',
+  async run(context) {
+    const { api, oidc, tokenProxy } = context.env;
+    context.useConfig({ ...context.env.refreshConfig(), refreshLeewaySeconds: 0 });
+    const a = await context.openApp();
+    await register(a);
+    const login = await signInWithProvider(context, a, `revoked-${context.engine}`, 2);
+    const b = await context.openApp();
+    await register(b);
+    assert.equal(await b.run('state'), 'authenticated');
+    await fetchOk(a, `${api.origin()}/v1/before-revoke`);
+    assert.deepEqual(tokensAt(context, '/v1/before-revoke'), [login.accessToken]);
+
+    assert.ok((await oidc.revokeAllGrants()) >= 1, 'the grant was revoked');
+    await sleep(2500); // past the 2 s the worker was told
+    const callsBefore = tokenProxy.refreshCalls;
+    await fetchOk(a, `${api.origin()}/v1/after-revoke`);
+    assert.equal(tokenProxy.refreshCalls - callsBefore, 1, 'one refresh was tried');
+    assert.deepEqual(tokensAt(context, '/v1/after-revoke'), [null], 'the request went out without a token');
+
+    for (const [label, tab] of [['a', a], ['b', b]] as const) {
+      const invalid = await poll(() => sessionInvalidEvents(tab), (events) => events.length > 0, { what: `session-invalid in tab ${label}` });
+      assert.equal(invalid.length, 1, `tab ${label}: ${show(invalid)}`);
+      assert.equal(invalid[0]?.reason, 'refresh-rejected');
+      assert.equal(await tab.run('state'), 'unauthenticated');
+    }
+    await fetchOk(b, `${api.origin()}/custom/after-invalid`);
+    assert.deepEqual(tokensAt(context, '/custom/after-invalid'), [null]);
+    assert.equal(tokenProxy.refreshCalls - callsBefore, 1, 'no further refresh after the session ended');
+    assert.equal((await sessionInvalidEvents(a)).length, 1, 'still once in tab a');
+  },
+};
+
+const logout: Scenario = {
+  name: 'logout in one tab ends the session in every tab',
+  async run(context) {
+    const { api } = context.env;
+    const a = await context.openApp();
+    const token = await signIn(a);
+    const b = await context.openApp();
+    await register(b);
+    assert.equal(await b.run('state'), 'authenticated');
+
+    const result = await a.run('logout');
+    assert.ok(result.ok && result.state === 'unauthenticated', `logout: ${show(result)}`);
+    await poll(() => b.run('state'), (state) => state === 'unauthenticated', { what: 'tab b unauthenticated' });
+    const events = await b.read('events');
+    assert.deepEqual(events.map((e) => `${e.type}:${e.state}`), ['statechange:unauthenticated']);
+
+    await fetchOk(b, `${api.origin()}/v1/after-logout-b`);
+    await fetchOk(a, `${api.origin()}/custom/after-logout-a`);
+    assert.deepEqual(tokensAt(context, '/v1/after-logout-b'), [null]);
+    assert.deepEqual(tokensAt(context, '/custom/after-logout-a'), [null]);
+    assert.deepEqual(api.leaks([token]).filter((r) => r.url.includes('after-logout')), []);
+  },
+};
+
+const malformedHandoff: Scenario = {
+  name: 'a malformed handoff is refused with a TypeError and changes nothing',
+  async run(context) {
+    const tab = await context.openApp();
+    const token = await signIn(tab);
+    const eventsBefore = (await tab.read('events')).length;
+    const cases: Array<[unknown, RegExp]> = [
+      ['just-a-string', /expected an object/],
+      [{}, /accessToken or a refreshToken is required/],
+      [{ accessToken: 123 }, /accessToken must be a string/],
+      [{ accessToken: 'ok', expiresIn: 'soon' }, /expiresIn must be a finite number/],
+      [{ accessToken: 'a\nb' }, /not allowed in an HTTP header/],
+      [{ access_token: 'ok' }, /did you mean 'accessToken'/],
+    ];
+    for (const [input, message] of cases) {
+      const result = await tab.run('handoff', input);
+      assert.ok(!result.ok && result.name === 'TypeError' && message.test(result.message), `handoff(${show(input)}): ${show(result)}`);
+    }
+    assert.equal(await tab.run('state'), 'authenticated');
+    assert.equal((await tab.read('events')).length, eventsBefore);
+    await fetchOk(tab, `${context.env.api.origin()}/v1/still`);
+    assert.deepEqual(tokensAt(context, '/v1/still'), [token]);
+  },
+};
+
+/** The one list every engine runs, in this order. */
+export const scenarios: readonly Scenario[] = [
+  injection('module'),
+  injection('classic'),
+  noTokenElsewhere,
+  noTokenOnNavigation,
+  workerRestart,
+  dedupedRefresh('module worker with Web Locks'),
+  dedupedRefresh('classic worker without Web Locks'),
+  definitiveRefreshFailure,
+  logout,
+  malformedHandoff,
+];
