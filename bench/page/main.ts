@@ -1,0 +1,112 @@
+// The bench page: each step is a function on `window.bench` taking and returning plain JSON.
+// Timing happens here, in the page, with performance.now() around complete fetches (body read).
+import { registerTokenInjector } from 'bearer-sw/client';
+
+export type Variant = 'A' | 'B' | 'C';
+
+interface TokenSet {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+let headers: Record<string, string> = {};
+
+async function fetchOnce(url: string): Promise<void> {
+  const response = await fetch(url, { headers });
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+}
+
+function waitForControl(): Promise<void> {
+  if (navigator.serviceWorker.controller !== null) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the worker did not take control')), 10_000);
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+const bench = {
+  /**
+   * A: the page attaches the header itself (what an SDK's fetch wrapper does), no worker.
+   * B: registers the floor worker. C: registers bearer-sw and hands it the tokens.
+   */
+  async setup(variant: Variant, script: string, tokens: TokenSet): Promise<void> {
+    headers = variant === 'A' ? { authorization: `Bearer ${tokens.accessToken}` } : {};
+    if (variant === 'B') {
+      await navigator.serviceWorker.register(script);
+      await waitForControl();
+    } else if (variant === 'C') {
+      const session = await registerTokenInjector(script);
+      await session.handoff(tokens);
+    }
+  },
+
+  /** Attaches the header from the page (A) or not, for the requests that follow. */
+  setHeaders(next: Record<string, string>): void {
+    headers = next;
+  },
+
+  /** `n` fetches one after the other; the wall time of the whole sequence, in ms. */
+  async sequential(url: string, n: number): Promise<number> {
+    const start = performance.now();
+    for (let i = 0; i < n; i++) await fetchOnce(url);
+    return performance.now() - start;
+  },
+
+  /** `n` fetches at once; the wall time until the last body was read, in ms. */
+  async burst(url: string, n: number): Promise<number> {
+    const start = performance.now();
+    await Promise.all(Array.from({ length: n }, () => fetchOnce(url)));
+    return performance.now() - start;
+  },
+
+  /** From several tabs at once: `n` parallel fetches, their statuses. */
+  async statuses(url: string, n: number): Promise<number[]> {
+    return Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const response = await fetch(`${url}${url.includes('?') ? '&' : '?'}i=${i}`);
+        await response.arrayBuffer();
+        return response.status;
+      }),
+    );
+  },
+
+  /** Registers the bearer-sw worker in this tab (already installed by another tab). */
+  async connect(script: string): Promise<void> {
+    await registerTokenInjector(script);
+  },
+
+  /** Hands tokens to the worker from this tab. */
+  async handoff(script: string, tokens: TokenSet): Promise<void> {
+    const session = await registerTokenInjector(script);
+    await session.handoff(tokens);
+  },
+
+  /** The instrumented worker's IndexedDB counters. */
+  async idbCounts(): Promise<{ open: number; transaction: number }> {
+    const worker = navigator.serviceWorker.controller;
+    if (worker === null) throw new Error('no controller');
+    const channel = new MessageChannel();
+    const reply = new Promise<{ open: number; transaction: number }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no answer from the instrumented worker')), 5000);
+      channel.port1.onmessage = (event: MessageEvent<{ open: number; transaction: number }>) => {
+        clearTimeout(timer);
+        resolve(event.data);
+      };
+    });
+    worker.postMessage({ benchIdb: true }, [channel.port2]);
+    return reply;
+  },
+};
+
+declare global {
+  interface Window {
+    bench: typeof bench;
+  }
+}
+window.bench = bench;
+document.documentElement.dataset.ready = 'true';
