@@ -13,7 +13,8 @@ interface EvaluateResult {
 }
 
 // Privileged (chrome-scope) script: terminate the active worker of every registration, as the
-// CDP ServiceWorker.stopAllWorkers does in Chromium. Needs --remote-allow-system-access.
+// CDP ServiceWorker.stopAllWorkers does in Chromium. Needs --remote-allow-system-access. WebDriver
+// BiDi has no command for it yet (w3c/webdriver-bidi#694).
 const STOP_ALL_WORKERS = `(() => {
   const manager = Cc['@mozilla.org/serviceworkers/manager;1'].getService(Ci.nsIServiceWorkerManager);
   const registrations = manager.getAllRegistrations();

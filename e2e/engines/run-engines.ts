@@ -168,6 +168,9 @@ async function main(): Promise<number> {
   return count('failed') === 0 ? 0 : 1;
 }
 
+// Exit through process.exit on a signal, so exit handlers stop the browsers and drivers started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {

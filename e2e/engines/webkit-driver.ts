@@ -7,8 +7,9 @@ import { poll, sleep } from './wait.js';
 
 /**
  * How long every page of a session stays away before its worker counts as stopped. WebKit offers
- * no way to stop a service worker from outside; it terminates one that has had no client for
- * 10 s (`terminationDelay` in WebCore's SWServer.cpp), so leaving for a little longer stops it.
+ * a driver no way to stop a service worker (nor does WebDriver, w3c/webdriver-bidi#694); it
+ * terminates one that has had no client for 10 s (`terminationDelay` in WebCore's SWServer.cpp),
+ * so leaving for a little longer stops it. The scenarios check that a new instance answers.
  */
 const NO_CLIENT_MS = 12_000;
 
@@ -40,6 +41,8 @@ async function startWebDriver(): Promise<{ url: string; stop(): void }> {
       }
     }
   };
+  // Also when the runner dies early: a detached group would otherwise outlive it.
+  process.once('exit', stop);
   const url = `http://127.0.0.1:${port}`;
   try {
     await poll(
