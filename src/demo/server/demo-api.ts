@@ -1,0 +1,113 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+
+import type { ApiVerifier } from '../../../e2e/support/oidc/api-verifier.js';
+
+/** What an API concluded about the token of one request. The token value itself is never kept. */
+export type SeenToken =
+  | { verified: true; jti: string; sub: string; exp: number }
+  | { verified: false; error: string };
+
+/** One request as an API received it (CORS preflights are not recorded). */
+export interface ApiRecord {
+  /** Order of arrival, from 1. */
+  seq: number;
+  /** `Date.now()` on arrival. */
+  at: number;
+  method: string;
+  /** Path without the query. */
+  path: string;
+  /** The `tab` query parameter the demo SPA adds to say which tab sent it. */
+  tab: string | null;
+  /** `null` when no `Authorization` header arrived. */
+  token: SeenToken | null;
+  status: number;
+}
+
+/** The JSON body every API answer carries, so the page can show what the server saw. */
+export interface ApiAnswer {
+  api: string;
+  path: string;
+  token: SeenToken | null;
+}
+
+/** Options of {@link createDemoApi}. */
+export interface DemoApiOptions {
+  /** Shown in answers: `api` or `third-party`. */
+  name: string;
+  /** The only origin CORS lets read the answers. */
+  appOrigin: string;
+  /** Checks a bearer token against the provider's keys. */
+  verifier: ApiVerifier;
+  /** Answer 401 under `/v1` when the request has no valid token (the API); otherwise always 200 (the third party). */
+  requireToken: boolean;
+}
+
+/** A demo API: its request handler and what it recorded. */
+export interface DemoApi {
+  readonly handler: RequestListener;
+  /** Everything received so far, oldest first. */
+  readonly records: readonly ApiRecord[];
+}
+
+function bearerToken(request: IncomingMessage): string | null {
+  const value = request.headers.authorization;
+  if (value === undefined) return null;
+  return value.startsWith('Bearer ') ? value.slice('Bearer '.length) : value;
+}
+
+function setCors(response: ServerResponse, request: IncomingMessage, appOrigin: string): void {
+  if (request.headers.origin !== appOrigin) return;
+  response.setHeader('access-control-allow-origin', appOrigin);
+  response.setHeader('vary', 'Origin');
+  // `authorization` must be named: a `*` never covers it (Fetch standard, CORS-safelisted headers).
+  response.setHeader('access-control-allow-headers', 'authorization, content-type');
+  response.setHeader('access-control-allow-methods', 'GET, POST');
+}
+
+/**
+ * Creates an API that verifies every bearer token it receives (jose, against the provider's JWKS) and records what
+ * it saw: the token's `jti`, `sub` and `exp`, or why it was refused — never the token itself.
+ */
+export function createDemoApi(options: DemoApiOptions): DemoApi {
+  const records: ApiRecord[] = [];
+  async function answer(request: IncomingMessage, response: ServerResponse, record: ApiRecord, path: string): Promise<void> {
+    const token = bearerToken(request);
+    if (token !== null) {
+      const result = await options.verifier.verify(token);
+      record.token = result.ok ? { verified: true, jti: result.jti, sub: result.sub, exp: result.exp } : { verified: false, error: result.error };
+    }
+    const refused = options.requireToken && path.startsWith('/v1') && record.token?.verified !== true;
+    record.status = refused ? 401 : 200;
+    const body: ApiAnswer = { api: options.name, path, token: record.token };
+    response.writeHead(record.status, {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      ...(refused && { 'www-authenticate': `Bearer error="${token === null ? 'invalid_request' : 'invalid_token'}"` }),
+    });
+    response.end(JSON.stringify(body));
+  }
+
+  const handler: RequestListener = (request, response) => {
+    setCors(response, request, options.appOrigin);
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204).end();
+      return;
+    }
+    const url = new URL(request.url ?? '/', 'http://api');
+    const record: ApiRecord = {
+      seq: records.length + 1,
+      at: Date.now(),
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      tab: url.searchParams.get('tab'),
+      token: null,
+      status: 0,
+    };
+    records.push(record);
+    void answer(request, response, record, url.pathname).catch(() => {
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    });
+  };
+  return { handler, records };
+}

@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+
+import { createApiVerifier } from '../../../e2e/support/oidc/api-verifier.js';
+import { startFaultProxy, tokenEndpointVia, type FaultProxy } from '../../../e2e/support/oidc/fault-proxy.js';
+import { startOidcProvider, type OidcServer } from '../../../e2e/support/oidc/provider.js';
+import type { DemoConfig, DemoStatus } from '../demo-config.js';
+import { buildDemoApp } from './build-demo-app.js';
+import { createDemoApi, type DemoApi } from './demo-api.js';
+import { createDemoAppServer, type DemoAppServer } from './demo-app-server.js';
+import { listenOnLoopback } from './listen-on-loopback.js';
+
+/** Options of {@link startDemoStack}. */
+export interface DemoStackOptions {
+  /** Where the SPA is built (`<outputDir>/app`). */
+  outputDir: string;
+  /** Access token lifetime in seconds. Default 10. */
+  accessTokenTtl?: number;
+  /** Refresh leeway of the worker in seconds. Default 2. */
+  refreshLeewaySeconds?: number;
+}
+
+/** Every server of the demo, running; see {@link startDemoStack}. */
+export interface DemoStack {
+  /** What the SPA and its worker are told (also served as `/demo-config.js`). */
+  readonly config: DemoConfig;
+  readonly provider: OidcServer;
+  /** Counts refresh calls in front of the token endpoint. */
+  readonly proxy: FaultProxy;
+  readonly api: DemoApi;
+  readonly thirdParty: DemoApi;
+  readonly app: DemoAppServer;
+  /** What the servers have recorded so far. */
+  status(): DemoStatus;
+  /** Stops every server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the SPA, then starts on free loopback ports: the SPA's origin, the OpenID Provider (oidc-provider, in
+ * memory, short-lived JWT access tokens, rotating refresh tokens), the counting proxy in front of its token endpoint,
+ * the API (verifies every token with jose against the provider's JWKS) and a third-party origin. Every origin a
+ * browser sees is `http://localhost:<port>`, so a person's own browser reaches them too.
+ */
+export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
+  const appDir = join(options.outputDir, 'app');
+  await buildDemoApp(appDir);
+
+  const [appListener, apiListener, thirdPartyListener] = await Promise.all([listenOnLoopback(), listenOnLoopback(), listenOnLoopback()]);
+  const appOrigin = appListener.origin;
+  const apiAudience = apiListener.origin;
+  const accessTokenTtl = options.accessTokenTtl ?? 10;
+  const provider = await startOidcProvider({ appOrigin, apiAudience, redirectUri: `${appOrigin}/callback`, accessTokenTtl });
+  const proxy = await startFaultProxy(provider.nodeOrigin);
+
+  const config: DemoConfig = {
+    appOrigin,
+    apiOrigin: apiListener.origin,
+    thirdPartyOrigin: thirdPartyListener.origin,
+    issuer: provider.issuer,
+    authorizationEndpoint: provider.authorizationEndpoint,
+    tokenEndpoint: tokenEndpointVia(proxy, provider),
+    clientId: provider.clientId,
+    redirectUri: provider.redirectUri,
+    apiAudience,
+    scope: `openid offline_access ${provider.apiScope}`,
+    accessTokenTtl,
+    refreshLeewaySeconds: options.refreshLeewaySeconds ?? 2,
+  };
+
+  const verifier = createApiVerifier(provider, apiAudience);
+  const api = createDemoApi({ name: 'api', appOrigin, verifier, requireToken: true });
+  const thirdParty = createDemoApi({ name: 'third-party', appOrigin, verifier, requireToken: false });
+  const status = (): DemoStatus => ({
+    refreshCalls: proxy.refreshCalls,
+    refreshGrants: provider.stats.refreshGrants,
+    codeGrants: provider.stats.codeGrants,
+    apiRequests: api.records.length,
+  });
+  const app = createDemoAppServer(appDir, config, status);
+  appListener.server.on('request', app.handler);
+  apiListener.server.on('request', api.handler);
+  thirdPartyListener.server.on('request', thirdParty.handler);
+
+  return {
+    config,
+    provider,
+    proxy,
+    api,
+    thirdParty,
+    app,
+    status,
+    async close() {
+      await Promise.all([appListener.close(), apiListener.close(), thirdPartyListener.close(), proxy.close(), provider.close()]);
+    },
+  };
+}
