@@ -32,6 +32,8 @@ mkdirSync('test-results', { recursive: true });
 check('lint', run('lint', bin('eslint'), ['.']));
 const built = check('build', run('build', 'npm', ['run', '--silent', 'build']));
 check('typecheck', run('typecheck', bin('tsc'), ['-p', 'tsconfig.tools.json']));
+// Size budget (scripts/check-size.mjs): the built entries, bundled with their dependencies, gzipped.
+check('size budget', built && run('size budget', 'node', ['scripts/check-size.mjs']));
 
 // Unit tests
 rmSync('test-results/unit.json', { force: true });

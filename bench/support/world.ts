@@ -65,13 +65,14 @@ export async function startWorld(bundles: BenchBundles): Promise<BenchWorld> {
     };
   };
   const js = 'text/javascript; charset=utf-8';
-  const worker = (code: string): AppFile => ({ type: js, body: (query) => `self.BENCH=${JSON.stringify(configFor(query))};\n${code}` });
+  // Read at each request, so a caller may swap a bundle between runs.
+  const worker = (key: 'floor' | 'bearer'): AppFile => ({ type: js, body: (query) => `self.BENCH=${JSON.stringify(configFor(query))};\n${bundles[key]}` });
   const files = new Map<string, AppFile>([
     ['/', { type: 'text/html; charset=utf-8', body: () => INDEX }],
     ['/main.js', { type: js, body: () => bundles.page }],
     ['/static.css', { type: 'text/css; charset=utf-8', body: () => STATIC }],
-    ['/sw-b.js', worker(bundles.floor)],
-    ['/sw-c.js', worker(bundles.bearer)],
+    ['/sw-b.js', worker('floor')],
+    ['/sw-c.js', worker('bearer')],
   ]);
   const app = await startBenchApp(files);
   appOrigin = app.origin;
