@@ -1,6 +1,6 @@
-/** Resolves after `ms` milliseconds. */
+/** Resolves after `ms` milliseconds (at once for zero or less). */
 export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
 /**
