@@ -26,22 +26,55 @@ function failure(error: unknown): StepError {
 let session: Session | null = null;
 const events: Array<{ type: string; state: string; reason?: string; at: number }> = [];
 const rawMessages: unknown[] = [];
+/** Content-Security-Policy violations this page saw (`securitypolicyviolation`). */
+const violations: Array<{ directive: string; blockedURI: string; sample: string }> = [];
+/** Window messages (`window.postMessage`) this page received, from frames say. */
+const windowMessages: unknown[] = [];
 
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.addEventListener('message', (event) => rawMessages.push(event.data));
   navigator.serviceWorker.startMessages();
+}
+document.addEventListener('securitypolicyviolation', (event) =>
+  violations.push({ directive: event.effectiveDirective, blockedURI: event.blockedURI, sample: event.sample }),
+);
+window.addEventListener('message', (event) => windowMessages.push(event.data));
+
+/** The subset of Trusted Types the harness uses (TypeScript's DOM lib does not have it yet). */
+interface TrustedTypesLike {
+  createPolicy(name: string, rules: { createScriptURL(input: string): string }): { createScriptURL(input: string): unknown };
 }
 
 const harness = {
   controlledAtLoad: 'serviceWorker' in navigator && navigator.serviceWorker.controller !== null,
   events,
   rawMessages,
+  violations,
+  windowMessages,
 
-  async register(options: { timeout?: number; classic?: boolean } = {}): Promise<StepResult<{ state: string; controlled: boolean }>> {
+  /**
+   * `trustedTypesPolicy`: pass the worker URL as a `TrustedScriptURL` made by a policy of that
+   * name, as a page under `require-trusted-types-for 'script'` must.
+   */
+  async register(
+    options: { timeout?: number; classic?: boolean; trustedTypesPolicy?: string } = {},
+  ): Promise<StepResult<{ state: string; controlled: boolean }>> {
     try {
       const registerOptions: { type: WorkerType; timeout?: number } = { type: options.classic ? 'classic' : 'module' };
       if (options.timeout !== undefined) registerOptions.timeout = options.timeout;
-      session = await registerTokenInjector(options.classic ? '/sw-classic.js' : '/sw.js', registerOptions);
+      const url = options.classic ? '/sw-classic.js' : '/sw.js';
+      let scriptURL: Parameters<typeof registerTokenInjector>[0] = url;
+      if (options.trustedTypesPolicy !== undefined) {
+        const trustedTypes = (window as unknown as { trustedTypes: TrustedTypesLike }).trustedTypes;
+        const policy = trustedTypes.createPolicy(options.trustedTypesPolicy, {
+          createScriptURL: (input) => {
+            if (input !== url) throw new TypeError(`not a worker script of this app: ${input}`);
+            return input;
+          },
+        });
+        scriptURL = policy.createScriptURL(url) as typeof scriptURL;
+      }
+      session = await registerTokenInjector(scriptURL, registerOptions);
       const s = session;
       s.addEventListener('statechange', () => events.push({ type: 'statechange', state: s.state, at: Date.now() }));
       s.addEventListener('session-invalid', (event) =>
@@ -130,7 +163,145 @@ const harness = {
       document.body.append(element);
     });
   },
+
+  /**
+   * Loads a URL the way one kind of markup or API does; resolves with what the page saw
+   * ('load', 'error', a status) once it settled. Kinds and their request mode:
+   * no-cors `img`, `script`, `stylesheet`, `beacon`; cors `img-anonymous`, `module`, `xhr`,
+   * `event-source`; navigate `iframe`, `form-get`, `form-post`.
+   */
+  request(kind: RequestKind, url: string): Promise<string> {
+    return new Promise((resolve) => {
+      const element = (tag: string, setup: (el: HTMLElement) => void) => {
+        const el = document.createElement(tag);
+        el.addEventListener('load', () => resolve('load'));
+        el.addEventListener('error', () => resolve('error'));
+        setup(el);
+        document.body.append(el);
+      };
+      switch (kind) {
+        case 'img':
+          return element('img', (el) => ((el as HTMLImageElement).src = url));
+        case 'img-anonymous':
+          return element('img', (el) => {
+            (el as HTMLImageElement).crossOrigin = 'anonymous';
+            (el as HTMLImageElement).src = url;
+          });
+        case 'script':
+          return element('script', (el) => ((el as HTMLScriptElement).src = url));
+        case 'module':
+          return element('script', (el) => {
+            (el as HTMLScriptElement).type = 'module';
+            (el as HTMLScriptElement).src = url;
+          });
+        case 'stylesheet':
+          return element('link', (el) => {
+            (el as HTMLLinkElement).rel = 'stylesheet';
+            (el as HTMLLinkElement).href = url;
+          });
+        case 'iframe':
+          return element('iframe', (el) => ((el as HTMLIFrameElement).src = url));
+        case 'form-get':
+        case 'form-post': {
+          const name = `target-${Math.random().toString(36).slice(2)}`;
+          const frame = document.createElement('iframe');
+          frame.name = name;
+          frame.addEventListener('load', () => resolve('load'), { once: true });
+          document.body.append(frame);
+          const form = document.createElement('form');
+          form.action = url;
+          form.method = kind === 'form-get' ? 'get' : 'post';
+          form.target = name;
+          const field = document.createElement('input');
+          field.name = 'field';
+          field.value = 'value';
+          form.append(field);
+          document.body.append(form);
+          form.submit();
+          return;
+        }
+        case 'xhr': {
+          const xhr = new XMLHttpRequest();
+          xhr.open('GET', url);
+          xhr.onload = () => resolve(String(xhr.status));
+          xhr.onerror = () => resolve('error');
+          try {
+            xhr.send();
+          } catch {
+            resolve('error');
+          }
+          return;
+        }
+        case 'beacon':
+          return resolve(navigator.sendBeacon(url, 'beacon-body') ? 'queued' : 'refused');
+        case 'event-source': {
+          const source = new EventSource(url);
+          source.onopen = () => {
+            source.close();
+            resolve('open');
+          };
+          source.onerror = () => {
+            source.close();
+            resolve('error');
+          };
+          return;
+        }
+      }
+    });
+  },
+
+  /**
+   * Asks a dedicated Worker of this page to reach the service worker, as a script in it would:
+   * reports what it found and whether any reply came.
+   */
+  dedicatedWorkerProbe(): Promise<unknown> {
+    return new Promise((resolve) => {
+      const worker = new Worker(new URL('./probe-worker.ts', import.meta.url), { type: 'module' });
+      worker.onmessage = (event) => {
+        worker.terminate();
+        resolve(event.data);
+      };
+      worker.onerror = (event) => resolve({ error: event.message });
+    });
+  },
+
+  /**
+   * Registers a second, unrelated worker of this origin (`/forger-sw.js`, scope `/forger/`) and has
+   * it post `messages` to every window of the origin, this one included, as any same-origin worker
+   * can. Resolves with how many windows it reached.
+   */
+  async forgeFromOtherWorker(messages: unknown[]): Promise<StepResult<{ reached: number }>> {
+    try {
+      const registration = await navigator.serviceWorker.register('/forger-sw.js', { scope: '/forger/' });
+      const worker = registration.active ?? registration.waiting ?? registration.installing;
+      if (worker === null) throw new Error('no forger worker');
+      if (worker.state !== 'activated') {
+        await new Promise<void>((resolve) => worker.addEventListener('statechange', () => worker.state === 'activated' && resolve()));
+      }
+      const reached = await new Promise<number>((resolve) => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = (event) => resolve(Number(event.data));
+        worker.postMessage(messages, [channel.port2]);
+      });
+      return { ok: true, reached };
+    } catch (error) {
+      return failure(error);
+    }
+  },
 };
+
+type RequestKind =
+  | 'img'
+  | 'img-anonymous'
+  | 'script'
+  | 'module'
+  | 'stylesheet'
+  | 'iframe'
+  | 'form-get'
+  | 'form-post'
+  | 'xhr'
+  | 'beacon'
+  | 'event-source';
 
 declare global {
   interface Window {

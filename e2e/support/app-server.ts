@@ -23,6 +23,12 @@ export interface AppServer {
   setConfig(config: TestWorkerConfig): void;
   /** Extra headers on every HTML response (a Content-Security-Policy, say). */
   setPageHeaders(headers: Record<string, string>): void;
+  /** Extra headers on every script response, the worker's included (the worker's own CSP). */
+  setScriptHeaders(headers: Record<string, string>): void;
+  /** Every request with its headers, oldest first (`requested` has the paths alone). */
+  readonly received: Array<{ method: string; url: string; headers: Record<string, string> }>;
+  /** Bodies POSTed to `/csp-report` (CSP `report-uri`), parsed, oldest first. */
+  readonly cspReports: unknown[];
   /** Paths requested so far. */
   readonly requested: string[];
   close(): Promise<void>;
@@ -34,11 +40,31 @@ export interface AppServer {
 export async function startAppServer(root: string, config: TestWorkerConfig): Promise<AppServer> {
   let current = config;
   let pageHeaders: Record<string, string> = {};
+  let scriptHeaders: Record<string, string> = {};
   const requested: string[] = [];
+  const received: AppServer['received'] = [];
+  const cspReports: unknown[] = [];
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     requested.push(url.pathname);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = String(value);
+    received.push({ method: request.method ?? 'GET', url: request.url ?? '/', headers });
     response.setHeader('cache-control', 'no-cache');
+    if (url.pathname === '/csp-report' && request.method === 'POST') {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        try {
+          cspReports.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch {
+          cspReports.push({ unparsable: Buffer.concat(chunks).toString('utf8') });
+        }
+        response.writeHead(204).end();
+      });
+      return;
+    }
+    if (url.pathname.endsWith('.js')) for (const [name, value] of Object.entries(scriptHeaders)) response.setHeader(name, value);
     if (url.pathname === '/sw-config.js') {
       response.writeHead(200, { 'content-type': TYPES['.js'] });
       response.end(`export default ${JSON.stringify(current)};\n`);
@@ -72,7 +98,12 @@ export async function startAppServer(root: string, config: TestWorkerConfig): Pr
     setPageHeaders(headers) {
       pageHeaders = headers;
     },
+    setScriptHeaders(headers) {
+      scriptHeaders = headers;
+    },
     requested,
+    received,
+    cspReports,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

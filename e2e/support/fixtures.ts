@@ -59,11 +59,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   useConfig: async ({ app, api, otherApi }, use) => {
     app.setConfig(defaultConfig(api));
     app.setPageHeaders({});
+    app.setScriptHeaders({});
     api.clear();
     otherApi.clear();
     await use((config) => app.setConfig(config));
     app.setConfig(defaultConfig(api));
     app.setPageHeaders({});
+    app.setScriptHeaders({});
   },
   openApp: async ({ context, app, useConfig: _ }, use) => {
     await use(async (page, query = '') => {

@@ -62,6 +62,15 @@ function readBody(request: IncomingMessage): Promise<string> {
 }
 
 function cors(request: IncomingMessage, response: ServerResponse): void {
+  // `?cors=none`: no CORS headers at all; `?cors=star`: `*` without credentials (an API that
+  // never thought about credentialed requests). Anything else: the origin, with credentials.
+  const mode = new URL(request.url ?? '/', 'http://x').searchParams.get('cors');
+  if (mode === 'none') return;
+  if (mode === 'star') {
+    response.setHeader('access-control-allow-origin', '*');
+    response.setHeader('access-control-allow-headers', ALLOWED_HEADERS);
+    return;
+  }
   const origin = request.headers.origin;
   if (origin) {
     response.setHeader('access-control-allow-origin', origin);
@@ -88,7 +97,10 @@ function findToken(headers: Record<string, string>): { token: string; header: st
  * Starts a recording API on 127.0.0.1. Reached through Chromium's host-resolver rules as
  * `http://api.test:<port>` (or any other `.test` name, which it records as the Host).
  *
- * Routes: `/redirect?to=URL` answers 302 to URL; `/status/<code>` answers that status; `/slow` answers after 3 s;
+ * Every route answers CORS for the requesting origin with credentials; `?cors=none` and
+ * `?cors=star` change that (see `cors`).
+ *
+ * Routes: `/redirect?to=URL` answers 302 (or `&status=`) to URL; `/status/<code>` answers that status; `/slow` answers after 3 s;
  * `*.png` an image, `*.js` a script; anything else JSON describing what arrived.
  */
 export async function startRecordingServer(options: RecordingServerOptions = {}): Promise<RecordingServer> {

@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-export { registerTokenInjector, type RegisterOptions } from './register-token-injector.js';
+export { registerTokenInjector, type RegisterOptions, type TrustedScriptURLLike } from './register-token-injector.js';
 export { Session, type SessionEventMap, type SessionInvalidDetail } from './session.js';
 export type { TokenSet } from '../shared/token-set.js';
 export type { SessionState } from '../shared/protocol.js';

@@ -15,6 +15,15 @@ export interface RegisterOptions {
 
 const DEFAULT_TIMEOUT = 10_000;
 
+/**
+ * A Trusted Types `TrustedScriptURL`, as `trustedTypes.createPolicy(…).createScriptURL()` returns
+ * it; declared by shape because TypeScript's DOM lib does not have Trusted Types yet.
+ */
+export interface TrustedScriptURLLike {
+  toJSON(): string;
+  toString(): string;
+}
+
 function withTimeout<T>(
   timeout: number,
   action: string,
@@ -85,7 +94,9 @@ async function waitForControl(container: ServiceWorkerContainer, active: Service
  * goes through it. After a hard reload, which leaves the page uncontrolled, it asks the worker to
  * claim the page.
  *
- * @param scriptURL - the app's worker script, e.g. `'/sw.js'`
+ * @param scriptURL - the app's worker script, e.g. `'/sw.js'`; under Trusted Types
+ *   (`require-trusted-types-for 'script'`) a `TrustedScriptURL` from the app's own policy, since
+ *   `register()` refuses plain strings there
  * @param options - `scope`, `type` (`'module'` for an ESM worker), `timeout` in ms
  * @returns the page's {@link Session}
  * @throws BearerSwError `unsupported` without service workers (they need https or localhost),
@@ -97,20 +108,22 @@ async function waitForControl(container: ServiceWorkerContainer, active: Service
  * await session.handoff({ accessToken, refreshToken, expiresIn })
  * ```
  */
-export async function registerTokenInjector(scriptURL: string | URL, options: RegisterOptions = {}): Promise<Session> {
+export async function registerTokenInjector(scriptURL: string | URL | TrustedScriptURLLike, options: RegisterOptions = {}): Promise<Session> {
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
   if (!Number.isFinite(timeout) || timeout <= 0) throw new TypeError(`Failed to ${ACTION}: timeout must be a positive number of ms`);
   if (typeof navigator === 'undefined' || !('serviceWorker' in navigator)) {
     throw new BearerSwError('unsupported', `Failed to ${ACTION}: service workers are not available here (they need https or localhost)`);
   }
   const container = navigator.serviceWorker;
-  const absoluteURL = new URL(scriptURL, location.href).href;
+  // Resolved as register() resolves it: against the document's base URL.
+  const absoluteURL = new URL(String(scriptURL), document.baseURI).href;
   let registration: ServiceWorkerRegistration;
   try {
     const registerOptions: RegistrationOptions = {};
     if (options.scope !== undefined) registerOptions.scope = options.scope;
     if (options.type !== undefined) registerOptions.type = options.type;
-    registration = await container.register(absoluteURL, registerOptions);
+    // Passed on as given: a TrustedScriptURL must reach the register() sink untouched.
+    registration = await container.register(scriptURL as string | URL, registerOptions);
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new BearerSwError('registration-failed', `Failed to ${ACTION}: ${reason}`, { cause });
