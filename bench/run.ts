@@ -2,7 +2,7 @@
 // floor), in Chromium, variants interleaved A B C A B C … over several rounds. It measures and
 // reports (table on stdout, JSON and SVG under bench/results/); nothing here fails on a time.
 //
-// Options: --rounds N (default 12), --quick (3 rounds, smaller samples: to try the bench out),
+// Options: --rounds N (default 10), --quick (3 rounds, smaller samples: to try the bench out),
 // --out DIR (default bench/results).
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
   },
 });
 const quick = args.quick === true;
-const ROUNDS = Number(args.rounds ?? (quick ? 3 : 12));
+const ROUNDS = Number(args.rounds ?? (quick ? 3 : 10));
 /**
  * Sample sizes of one round. Each measure is taken in small blocks that alternate between the
  * variants (A B C, then B C A, then C A B …), so a burst of load from elsewhere on the machine
@@ -36,7 +36,7 @@ const ROUNDS = Number(args.rounds ?? (quick ? 3 : 12));
  */
 const SIZES = quick
   ? { warm: 20, blocks: 4, perBlock: 25, bursts: 2, burst: 300, stops: 3 }
-  : { warm: 30, blocks: 10, perBlock: 30, bursts: 3, burst: 300, stops: 5 };
+  : { warm: 30, blocks: 8, perBlock: 25, bursts: 2, burst: 300, stops: 5 };
 const EXPIRIES = quick ? 2 : 5;
 
 /** One variant's numbers in one round (ms). */
@@ -202,7 +202,12 @@ async function main(): Promise<void> {
       const p = r.pairedRatios['C/B'];
       if (p) console.log(`  ${r.title}: C/B round by round median ${round(p.median)} (${round(p.min)}–${round(p.max)})`);
     }
-    console.log(`\nrefresh calls per expiry (3 tabs × 30 parallel): ${fanout.map((e) => e.refreshCalls).join(', ')}`);
+    // How noisy the machine was: the spread of the same measurement across rounds.
+    const noise = Object.fromEntries(
+      results.flatMap((r) => VARIANTS.flatMap((v) => (r.variants[v] ? [[`${r.key}.${v}`, round(r.variants[v].max / r.variants[v].min, 2)]] : []))),
+    );
+    console.log(`\nnoise (max/min across rounds): sequential A ${noise['sequential.A']}, B ${noise['sequential.B']}, C ${noise['sequential.C']}; load average ${round(load.before, 1)} → ${round(loadavg()[0]!, 1)}`);
+    console.log(`refresh calls per expiry (3 tabs × 30 parallel): ${fanout.map((e) => e.refreshCalls).join(', ')}`);
     for (const e of fanout) {
       if (e.ok !== e.requests || e.distinctTokens !== 1 || !e.tokenReplaced) console.log(`  WARNING: ${JSON.stringify(e)}`);
     }
@@ -218,6 +223,7 @@ async function main(): Promise<void> {
       node: process.version,
       cpus: cpus().length,
       loadAverage1m: { before: round(load.before, 2), after: round(load.after, 2) },
+      noise,
       rounds: ROUNDS,
       sizes: SIZES,
       durationSeconds: Math.round((Date.now() - started) / 1000),
