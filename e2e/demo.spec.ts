@@ -8,7 +8,8 @@ test('the demo: every step holds against the real provider, API and worker', asy
   // Three waits for a 10 s token to expire, plus two builds and two logins; the bound is generous for a busy machine.
   test.setTimeout(150_000);
   const outputDir = testInfo.outputPath('demo');
-  const { summary } = await runDemo({ outputDir, print: () => undefined });
+  // The global setup built dist/ already; never rebuild it under the other specs.
+  const { summary } = await runDemo({ outputDir, print: () => undefined, packageBuild: 'if-missing' });
   await testInfo.attach('summary.json', { path: `${outputDir}/summary.json`, contentType: 'application/json' });
 
   const failures = summary.steps

@@ -1,6 +1,7 @@
 import { DEMO_OUTPUT } from './paths.js';
 import { driveDemo } from './driver/drive-demo.js';
 import { formatStep, formatTable, writeSummary, type DemoSummary } from './driver/report.js';
+import type { PackageBuildPolicy } from './server/build-demo-app.js';
 import { startDemoStack, type DemoStack } from './server/start-demo-stack.js';
 
 /** Options of {@link runDemo}. */
@@ -13,6 +14,11 @@ export interface RunDemoOptions {
   keepOpen?: boolean;
   /** Where progress lines go. Default `console.log`; pass `() => {}` for silence. */
   print?: (line: string) => void;
+  /**
+   * When to rebuild `dist/` before building the SPA. Default `if-stale`; a test run whose setup just built it passes
+   * `if-missing`, so it never rebuilds the package under other running tests.
+   */
+  packageBuild?: PackageBuildPolicy;
 }
 
 /** What {@link runDemo} returns: the summary, and the servers when they were kept open. */
@@ -35,7 +41,7 @@ export interface DemoResult {
 export async function runDemo(options: RunDemoOptions = {}): Promise<DemoResult> {
   const outputDir = options.outputDir ?? DEMO_OUTPUT;
   const print = options.print ?? ((line: string) => console.log(line));
-  const stack = await startDemoStack({ outputDir });
+  const stack = await startDemoStack({ outputDir, ...(options.packageBuild && { packageBuild: options.packageBuild }) });
   try {
     print(describeStack(stack));
     const summary = await driveDemo(stack, {

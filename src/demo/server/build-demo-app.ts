@@ -15,10 +15,14 @@ const alias = {
 /** Generated per run by the app server; left as an import for the browser to fetch. */
 const external = ['/demo-config.js'];
 
-/** Whether `dist/` is missing or older than a source file of the package. */
-function packageBuildIsStale(): boolean {
+/** When to run `npm run build` before building the SPA. */
+export type PackageBuildPolicy = 'if-missing' | 'if-stale';
+
+/** Whether `dist/` is missing or, with `if-stale`, older than a source file of the package. */
+function packageNeedsBuild(policy: PackageBuildPolicy): boolean {
   const built = [join(DIST, 'worker.js'), join(DIST, 'client.js')];
   if (!built.every((file) => existsSync(file))) return true;
+  if (policy === 'if-missing') return false;
   const builtAt = Math.min(...built.map((file) => statSync(file).mtimeMs));
   return ['shared', 'worker', 'client'].some((scope) => {
     const dir = join(ROOT, 'src', scope);
@@ -28,12 +32,13 @@ function packageBuildIsStale(): boolean {
 
 /**
  * Builds the demo SPA into `outDir`: the page (`index.html` and its modules) and the worker (`sw.js`, one ES module).
- * Runs `npm run build` first when the package build is missing or older than its sources.
+ * Runs `npm run build` first when the package build is missing or (with `if-stale`, the default) older than its
+ * sources.
  *
  * @throws Error when a build fails
  */
-export async function buildDemoApp(outDir: string): Promise<void> {
-  if (packageBuildIsStale()) {
+export async function buildDemoApp(outDir: string, policy: PackageBuildPolicy = 'if-stale'): Promise<void> {
+  if (packageNeedsBuild(policy)) {
     const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
     if (result.status !== 0) throw new Error('Failed to build the demo: `npm run build` failed');
   }

@@ -4,7 +4,7 @@ import { createApiVerifier } from '../../../e2e/support/oidc/api-verifier.js';
 import { startFaultProxy, tokenEndpointVia, type FaultProxy } from '../../../e2e/support/oidc/fault-proxy.js';
 import { startOidcProvider, type OidcServer } from '../../../e2e/support/oidc/provider.js';
 import type { DemoConfig, DemoStatus } from '../demo-config.js';
-import { buildDemoApp } from './build-demo-app.js';
+import { buildDemoApp, type PackageBuildPolicy } from './build-demo-app.js';
 import { createDemoApi, type DemoApi } from './demo-api.js';
 import { createDemoAppServer, type DemoAppServer } from './demo-app-server.js';
 import { listenOnLoopback } from './listen-on-loopback.js';
@@ -17,6 +17,8 @@ export interface DemoStackOptions {
   accessTokenTtl?: number;
   /** Refresh leeway of the worker in seconds. Default 2. */
   refreshLeewaySeconds?: number;
+  /** When to rebuild `dist/` first. Default `if-stale`. */
+  packageBuild?: PackageBuildPolicy;
 }
 
 /** Every server of the demo, running; see {@link startDemoStack}. */
@@ -43,7 +45,7 @@ export interface DemoStack {
  */
 export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
   const appDir = join(options.outputDir, 'app');
-  await buildDemoApp(appDir);
+  await buildDemoApp(appDir, options.packageBuild);
 
   const [appListener, apiListener, thirdPartyListener] = await Promise.all([listenOnLoopback(), listenOnLoopback(), listenOnLoopback()]);
   const appOrigin = appListener.origin;
