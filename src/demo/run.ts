@@ -43,7 +43,13 @@ if (values.serve) {
 } else {
   const headed = values.headed && hasDisplay();
   if (values.headed && !headed) console.log('No display found: running headless.\n');
-  const { summary, stack } = await runDemo({ headed, keepOpen: values['keep-open'] });
-  process.exitCode = summary.ok ? 0 : 1;
-  if (stack !== undefined) stayOpen(stack);
+  try {
+    const { summary, stack } = await runDemo({ headed, keepOpen: values['keep-open'] });
+    process.exitCode = summary.ok ? 0 : 1;
+    if (stack !== undefined) stayOpen(stack);
+  } catch (error) {
+    // Setup failures (no browser, a build error) are not steps: say what went wrong, without a stack trace.
+    console.error(`\nThe demo could not run: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
 }
