@@ -68,11 +68,12 @@ export const ENGINES: readonly Engine[] = [
   },
   {
     name: 'webkit',
-    install: 'apt-get install -y webkit2gtk-driver xvfb',
+    install: 'apt-get install -y webkit2gtk-driver xvfb xauth',
     find() {
       const missing = [
         onPath('WebKitWebDriver') === null && 'WebKitWebDriver',
         onPath('xvfb-run') === null && 'xvfb-run',
+        onPath('xauth') === null && 'xauth',
       ].filter((name) => name !== false);
       const miniBrowser = findMiniBrowser();
       if (miniBrowser === null) missing.push('MiniBrowser');
