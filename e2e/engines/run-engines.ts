@@ -70,14 +70,20 @@ const firstLines = (error: unknown) => {
   return text.split('\n').slice(0, 12).join('\n');
 };
 
-async function runScenario(driver: EngineDriver, env: Environment, scenario: Scenario): Promise<ScenarioResult> {
+/** A scenario whose browser session never opened: nothing of the scenario ran. */
+interface SessionNotOpened {
+  notOpened: true;
+  error: string;
+}
+
+async function runScenario(driver: EngineDriver, env: Environment, scenario: Scenario): Promise<ScenarioResult | SessionNotOpened> {
   const started = Date.now();
   env.reset();
   let session;
   try {
     session = await withTimeout(driver.newSession(), LAUNCH_TIMEOUT_MS, 'open a browser session');
   } catch (error) {
-    return { name: scenario.name, outcome: 'failed', ms: Date.now() - started, error: firstLines(error) };
+    return { notOpened: true, error: firstLines(error) };
   }
   try {
     await withTimeout(scenario.run(scenarioContext(driver.engine, env, session)), SCENARIO_TIMEOUT_MS, `run '${scenario.name}'`);
@@ -123,7 +129,23 @@ async function runEngine(engine: Engine, env: Environment, selected: readonly Sc
   const results: ScenarioResult[] = [];
   try {
     for (const scenario of selected) {
-      const result = await runScenario(driver, env, scenario);
+      const started = Date.now();
+      let outcome = await runScenario(driver, env, scenario);
+      if ('notOpened' in outcome) {
+        // The browser never gave us a session (a driver stuck on a loaded machine), so the scenario
+        // did not run at all: relaunch the engine once and run it then. A scenario that ran and
+        // failed is never retried.
+        console.log(`  … ${engine.name} opened no browser session (${outcome.error.split('\n')[0]}); relaunching it`);
+        await withTimeout(driver.close(), 30_000, `close ${engine.name}`).catch(() => undefined);
+        try {
+          driver = await withTimeout(engine.launch(found.binary), LAUNCH_TIMEOUT_MS, `relaunch ${engine.name}`);
+          outcome = await runScenario(driver, env, scenario);
+        } catch (error) {
+          outcome = { notOpened: true, error: firstLines(error) };
+        }
+      }
+      const result: ScenarioResult =
+        'notOpened' in outcome ? { name: scenario.name, outcome: 'failed', ms: Date.now() - started, error: outcome.error } : outcome;
       results.push(result);
       console.log(`  ${result.outcome === 'passed' ? '✓' : '✗'} ${scenario.name} (${seconds(result.ms)})`);
       if (result.error) console.log(result.error.replace(/^/gm, '      '));
