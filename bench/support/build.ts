@@ -8,25 +8,26 @@ const BENCH = fileURLToPath(new URL('../', import.meta.url));
 export interface BenchBundles {
   /** The page (an ES module that imports nothing at run time). */
   page: string;
-  /** Variant B: the floor worker, a classic script. */
-  floor: string;
-  /** Variant C: bearer-sw, bundled with its dependencies, a classic script. */
-  bearer: string;
+  /**
+   * Classic worker scripts by name: `floor` (variant B), `bearer` (variant C: bearer-sw bundled
+   * with its dependencies), and the references of `bench/diagnose.ts`.
+   */
+  workers: Record<string, string>;
 }
 
 /**
  * Bundles one entry the way an app's production build would: dependencies in, minified, one
  * self-contained file. Workers are classic scripts (IIFE), the page an ES module.
  */
-async function bundle(entry: string, format: 'es' | 'iife'): Promise<string> {
+async function bundle(entry: string, format: 'es' | 'iife', src = `${ROOT}src/`): Promise<string> {
   const result = await build({
     configFile: false,
     logLevel: 'silent',
     root: ROOT,
     resolve: {
       alias: {
-        'bearer-sw/worker': `${ROOT}src/worker/index.ts`,
-        'bearer-sw/client': `${ROOT}src/client/index.ts`,
+        'bearer-sw/worker': `${src}worker/index.ts`,
+        'bearer-sw/client': `${src}client/index.ts`,
       },
     },
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
@@ -44,12 +45,22 @@ async function bundle(entry: string, format: 'es' | 'iife'): Promise<string> {
   return chunks[0]!.code;
 }
 
-/** Builds the page and both workers. */
-export async function buildBenchBundles(): Promise<BenchBundles> {
-  const [page, floor, bearer] = await Promise.all([
+/**
+ * Builds the page and the workers: `floor` and `bearer`, plus `extra` (a worker file name under
+ * `bench/workers/` without `.ts`), plus `bearer-alt` when `alternativeSrc` names another source
+ * tree (a directory like `src/`) to build bearer-sw from.
+ */
+export async function buildBenchBundles(options: { extra?: readonly string[]; alternativeSrc?: string } = {}): Promise<BenchBundles> {
+  const names = ['floor', 'bearer', ...(options.extra ?? [])];
+  const [page, ...built] = await Promise.all([
     bundle(`${BENCH}page/main.ts`, 'es'),
-    bundle(`${BENCH}workers/floor.ts`, 'iife'),
-    bundle(`${BENCH}workers/bearer.ts`, 'iife'),
+    ...names.map((name) => bundle(`${BENCH}workers/${name}.ts`, 'iife')),
   ]);
-  return { page, floor, bearer };
+  const workers: Record<string, string> = {};
+  names.forEach((name, i) => (workers[name] = built[i]!));
+  if (options.alternativeSrc !== undefined) {
+    const src = options.alternativeSrc.endsWith('/') ? options.alternativeSrc : `${options.alternativeSrc}/`;
+    workers['bearer-alt'] = await bundle(`${BENCH}workers/bearer.ts`, 'iife', src);
+  }
+  return { page: page!, workers };
 }

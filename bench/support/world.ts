@@ -62,17 +62,25 @@ export async function startWorld(bundles: BenchBundles): Promise<BenchWorld> {
       tokenEndpoint: useOidc && oidc ? oidc.tokenEndpoint : `${api.origin('api.test')}/token`,
       clientId: useOidc && oidc ? oidc.clientId : 'bench-spa-client-id',
       instrument: query.get('instrument') === '1',
+      staticRoutes: query.get('routes') !== '0',
     };
   };
   const js = 'text/javascript; charset=utf-8';
-  // Read at each request, so a caller may swap a bundle between runs.
-  const worker = (key: 'floor' | 'bearer'): AppFile => ({ type: js, body: (query) => `self.BENCH=${JSON.stringify(configFor(query))};\n${bundles[key]}` });
+  const worker = (name: string): AppFile => ({
+    type: js,
+    body: (query) => {
+      const code = bundles.workers[name];
+      if (code === undefined) throw new Error(`no worker bundle named ${name}`);
+      return `self.BENCH=${JSON.stringify(configFor(query))};\n${code}`;
+    },
+  });
   const files = new Map<string, AppFile>([
     ['/', { type: 'text/html; charset=utf-8', body: () => INDEX }],
     ['/main.js', { type: js, body: () => bundles.page }],
     ['/static.css', { type: 'text/css; charset=utf-8', body: () => STATIC }],
     ['/sw-b.js', worker('floor')],
     ['/sw-c.js', worker('bearer')],
+    ...Object.keys(bundles.workers).map((name): [string, AppFile] => [`/sw-${name}.js`, worker(name)]),
   ]);
   const app = await startBenchApp(files);
   appOrigin = app.origin;

@@ -35,4 +35,5 @@ installTokenInjector({
     { origin: 'https://realtime.example.com', header: 'x-stack-access-token', scheme: null },
   ],
   refresh: oauth2Refresh({ tokenEndpoint: config.tokenEndpoint, clientId: config.clientId }),
+  staticRoutes: config.staticRoutes,
 });

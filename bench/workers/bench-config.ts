@@ -15,6 +15,8 @@ export interface BenchWorkerConfig {
   clientId: string;
   /** Variant C: count IndexedDB calls and answer `{ benchIdb: true }` messages with the counts. */
   instrument: boolean;
+  /** Variant C: `staticRoutes` of the config (`?routes=0` turns them off, for the diagnosis). */
+  staticRoutes: boolean;
 }
 
 /** Reads `self.BENCH`. */
