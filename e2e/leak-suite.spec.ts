@@ -27,57 +27,61 @@ function carries(request: Pick<ReceivedRequest, 'headers' | 'url'> & { body?: st
 const target = (url: string) => new URL(`http://x${url}`);
 const caseOf = (url: string) => target(url).searchParams.get('case');
 
-test('no URL variant outside the allowlist gets a token; every spelling of an allowlisted URL does', async ({
-  openApp,
-  api,
-  otherApi,
-  useConfig,
-}) => {
-  useConfig({ apis: variantRules(api.port) });
-  const page = await openApp();
-  const token = await signIn(page);
-  const secrets = secretsOf(token);
-  const variants = urlVariants({ api: api.port, other: otherApi.port });
+// Twice: with Chromium's static routes (the default: most foreign URLs never wake the worker), and
+// without them, so that every variant reaches the worker and its matcher decides alone.
+for (const staticRoutes of [true, false]) {
+  test(`no URL variant outside the allowlist gets a token; every spelling of an allowlisted URL does (static routes ${staticRoutes ? 'on' : 'off'})`, async ({
+    openApp,
+    api,
+    otherApi,
+    useConfig,
+  }) => {
+    useConfig({ apis: variantRules(api.port), staticRoutes });
+    const page = await openApp();
+    const token = await signIn(page);
+    const secrets = secretsOf(token);
+    const variants = urlVariants({ api: api.port, other: otherApi.port });
 
-  const outcomes = await page.evaluate(
-    (list) => Promise.all(list.map(({ url, via }) => (via === 'fetch' ? window.harness.fetch(url) : window.harness.request('xhr', url)))),
-    variants.map((v, i) => ({ url: tagUrl(v.url, i), via: v.via })),
-  );
+    const outcomes = await page.evaluate(
+      (list) => Promise.all(list.map(({ url, via }) => (via === 'fetch' ? window.harness.fetch(url) : window.harness.request('xhr', url)))),
+      variants.map((v, i) => ({ url: tagUrl(v.url, i), via: v.via })),
+    );
 
-  const servers = { api, other: otherApi };
-  const failures: string[] = [];
-  variants.forEach((variant, i) => {
-    const label = `#${i} ${variant.note} (${variant.url})`;
-    const seen = [...api.received, ...otherApi.received].filter((r) => caseOf(r.url) === String(i));
-    if (variant.token === 'none') {
-      if (seen.some((r) => carries(r, secrets))) failures.push(`${label}: LEAK, a token arrived`);
-    } else {
-      const value = variant.token === 'authorization' ? `Bearer ${token}` : token;
-      const hit = seen.filter((r) => r.method !== 'OPTIONS' && r.headers[variant.token] === value);
-      if (hit.length !== 1) failures.push(`${label}: expected the token in ${variant.token}, got ${JSON.stringify(outcomes[i])}`);
-    }
-    if (variant.lands === null) {
-      if (seen.length > 0) failures.push(`${label}: expected to land nowhere, ${seen.length} request(s) recorded`);
-      return;
-    }
-    const landed = servers[variant.lands].requests((r) => caseOf(r.url) === String(i));
-    if (landed.length !== 1) {
-      failures.push(`${label}: expected 1 request at ${variant.lands}, got ${landed.length}; page saw ${JSON.stringify(outcomes[i])}`);
-      return;
-    }
-    const [request] = landed;
-    if (request?.host !== variant.host) failures.push(`${label}: landed with Host ${request?.host}, expected ${variant.host}`);
-    const path = target(request?.url ?? '/').pathname;
-    if (path !== variant.seen) failures.push(`${label}: landed as ${path}, expected ${variant.seen}`);
+    const servers = { api, other: otherApi };
+    const failures: string[] = [];
+    variants.forEach((variant, i) => {
+      const label = `#${i} ${variant.note} (${variant.url})`;
+      const seen = [...api.received, ...otherApi.received].filter((r) => caseOf(r.url) === String(i));
+      if (variant.token === 'none') {
+        if (seen.some((r) => carries(r, secrets))) failures.push(`${label}: LEAK, a token arrived`);
+      } else {
+        const value = variant.token === 'authorization' ? `Bearer ${token}` : token;
+        const hit = seen.filter((r) => r.method !== 'OPTIONS' && r.headers[variant.token] === value);
+        if (hit.length !== 1) failures.push(`${label}: expected the token in ${variant.token}, got ${JSON.stringify(outcomes[i])}`);
+      }
+      if (variant.lands === null) {
+        if (seen.length > 0) failures.push(`${label}: expected to land nowhere, ${seen.length} request(s) recorded`);
+        return;
+      }
+      const landed = servers[variant.lands].requests((r) => caseOf(r.url) === String(i));
+      if (landed.length !== 1) {
+        failures.push(`${label}: expected 1 request at ${variant.lands}, got ${landed.length}; page saw ${JSON.stringify(outcomes[i])}`);
+        return;
+      }
+      const [request] = landed;
+      if (request?.host !== variant.host) failures.push(`${label}: landed with Host ${request?.host}, expected ${variant.host}`);
+      const path = target(request?.url ?? '/').pathname;
+      if (path !== variant.seen) failures.push(`${label}: landed as ${path}, expected ${variant.seen}`);
+    });
+    expect(failures).toEqual([]);
+
+    // And across everything both servers recorded: the token only ever went where a variant said.
+    const allowed = new Set(variants.flatMap((v, i) => (v.token === 'none' ? [] : [String(i)])));
+    const stray = [...api.received, ...otherApi.received].filter((r) => carries(r, secrets) && !allowed.has(caseOf(r.url) ?? ''));
+    expect(stray.map((r) => `${r.host}${r.url}`)).toEqual([]);
+    expect(variants.filter((v) => v.token === 'none').length).toBeGreaterThanOrEqual(40);
   });
-  expect(failures).toEqual([]);
-
-  // And across everything both servers recorded: the token only ever went where a variant said.
-  const allowed = new Set(variants.flatMap((v, i) => (v.token === 'none' ? [] : [String(i)])));
-  const stray = [...api.received, ...otherApi.received].filter((r) => carries(r, secrets) && !allowed.has(caseOf(r.url) ?? ''));
-  expect(stray.map((r) => `${r.host}${r.url}`)).toEqual([]);
-  expect(variants.filter((v) => v.token === 'none').length).toBeGreaterThanOrEqual(40);
-});
+}
 
 test('only CORS requests to the allowlist carry the token: never markup, navigations or forms, also on the app origin', async ({
   openApp,

@@ -7,6 +7,7 @@ const injectorConfig: InjectorConfig = { apis: config.apis, debug: true };
 if (config.refreshLeewaySeconds !== undefined) injectorConfig.refreshLeewaySeconds = config.refreshLeewaySeconds;
 if (config.databaseName !== undefined) injectorConfig.databaseName = config.databaseName;
 if (config.exposeAccessToken !== undefined) injectorConfig.exposeAccessToken = config.exposeAccessToken;
+if (config.staticRoutes !== undefined) injectorConfig.staticRoutes = config.staticRoutes;
 if (config.refreshTimeoutMs !== undefined) injectorConfig.refreshTimeoutMs = config.refreshTimeoutMs;
 if (config.oauth2 !== undefined) injectorConfig.refresh = oauth2Refresh(config.oauth2);
 if (config.failingRefresh !== undefined) {

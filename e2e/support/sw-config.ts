@@ -15,6 +15,8 @@ export interface TestWorkerConfig {
   refreshTimeoutMs?: number;
   databaseName?: string;
   exposeAccessToken?: boolean;
+  /** `staticRoutes` of the injector; absent: its default (on). */
+  staticRoutes?: boolean;
   /** Remove `navigator.locks` from the worker before the injector starts, as in an engine without Web Locks. */
   hideLocks?: boolean;
 }
