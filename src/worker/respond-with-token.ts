@@ -24,10 +24,14 @@ function replayable(request: Request): Request | null {
   }
 }
 
-async function send(request: Request, rule: CompiledRule, token: string, context: FetchContext): Promise<Response> {
+async function send(request: Request, rule: CompiledRule, token: string): Promise<Response> {
   const response = await fetch(attachToken(request, rule, token));
   if (isRefusedRedirect(request, response)) {
-    context.log(`refused to follow a redirect from ${request.url}: header '${rule.header}' would follow it to any origin`);
+    // Always said, not only with `debug`: the page itself only sees "Failed to fetch".
+    console.warn(
+      `[bearer-sw] redirect-refused: ${new URL(request.url).origin}${new URL(request.url).pathname} answered with a redirect; ` +
+        `header '${rule.header}' is kept by browsers across origins, so the worker does not follow it (see SECURITY.md)`,
+    );
     return Response.error();
   }
   return response;
@@ -56,12 +60,12 @@ export async function respondWithToken(request: Request, rule: CompiledRule, con
   }
   if (token === null) return fetch(request);
   const retry = context.canRetry ? replayable(request) : null;
-  const response = await send(request, rule, token, context);
+  const response = await send(request, rule, token);
   if (response.status !== 401 || retry === null) return response;
 
   const fresh = await context.session.accessTokenAfterUnauthorized(token).catch(() => null);
   if (fresh === null) return response;
   void response.body?.cancel().catch(() => undefined);
   context.log(`retrying ${request.url} once with a refreshed token after a 401`);
-  return send(retry, rule, fresh, context);
+  return send(retry, rule, fresh);
 }
