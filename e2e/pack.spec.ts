@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'vite';
+import { startAppServer } from './support/app-server.js';
+import { expect, test } from './support/fixtures.js';
+import { ROOT } from './support/paths.js';
+import { mintToken } from './support/tokens.js';
+
+/** What the consumer app's page exposes (typed here; the app has its own types). */
+type ConsumerWindow = { consumer: { session: { handoff(tokens: { accessToken: string; expiresIn: number }): Promise<void> } | null } };
+
+// The package as users get it: `npm pack`, installed into a separate Vite app, built, run.
+test('npm pack produces a package that installs and works in a separate Vite app', async ({ context, api }) => {
+  test.setTimeout(180_000);
+  const work = mkdtempSync(join(tmpdir(), 'bearer-sw-pack-'));
+  try {
+    // The suite's global setup built dist/ already; --ignore-scripts keeps `prepack` from
+    // rebuilding it under the feet of tests running in parallel.
+    const packed = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
+    const [info] = JSON.parse(packed) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    const files = info?.files.map((f) => f.path) ?? [];
+    expect(files).toEqual(expect.arrayContaining(['dist/worker.js', 'dist/client.js', 'dist/types/worker/index.d.ts', 'dist/types/client/index.d.ts', 'README.md', 'package.json']));
+    expect(files.filter((f) => f.startsWith('src/') || f.startsWith('e2e/') || f.startsWith('test/'))).toEqual([]);
+
+    const app = join(work, 'app');
+    mkdirSync(join(app, 'src'), { recursive: true });
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { 'bearer-sw': `file:../${info?.filename}` } }));
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: app, encoding: 'utf8' });
+    expect(readdirSync(join(app, 'node_modules'))).toEqual(expect.arrayContaining(['bearer-sw', 'idb', 'jose', 'workbox-core']));
+
+    writeFileSync(
+      join(app, 'src', 'sw.ts'),
+      `import { installTokenInjector, oauth2Refresh, type InjectorConfig } from 'bearer-sw/worker';
+const config: InjectorConfig = {
+  apis: [{ origin: ${JSON.stringify(api.origin('api.test'))}, paths: ['/v1'] }],
+  refresh: oauth2Refresh({ tokenEndpoint: 'https://auth.invalid/token', clientId: 'spa' }),
+};
+installTokenInjector(config);
+`,
+    );
+    writeFileSync(
+      join(app, 'src', 'main.ts'),
+      `import { registerTokenInjector, BearerSwError, type Session } from 'bearer-sw/client';
+declare global { interface Window { consumer: { session: Session | null; isError: (e: unknown) => boolean } } }
+window.consumer = { session: null, isError: (e) => e instanceof BearerSwError };
+window.consumer.session = await registerTokenInjector('/sw.js', { type: 'module' });
+document.body.dataset.ready = 'yes';
+`,
+    );
+    writeFileSync(join(app, 'index.html'), '<!doctype html><html><body><script type="module" src="/src/main.ts"></script></body></html>');
+    // Type declarations resolve from the installed package, per scope.
+    const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
+    const common = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--skipLibCheck'];
+    execFileSync(tsc, [...common, '--lib', 'es2022,webworker', 'src/sw.ts'], { cwd: app, encoding: 'utf8' });
+    execFileSync(tsc, [...common, '--lib', 'es2022,dom', 'src/main.ts'], { cwd: app, encoding: 'utf8' });
+
+    await build({
+      root: app,
+      configFile: false,
+      logLevel: 'warn',
+      build: {
+        outDir: join(app, 'dist'),
+        target: 'es2022',
+        rollupOptions: {
+          input: { main: join(app, 'index.html'), sw: join(app, 'src', 'sw.ts') },
+          output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
+        },
+      },
+    });
+
+    const server = await startAppServer(join(app, 'dist') + '/', { apis: [] });
+    try {
+      const page = await context.newPage();
+      await page.goto(server.origin);
+      await page.waitForFunction(() => document.body.dataset.ready === 'yes');
+      const token = await mintToken({ sub: 'packed' });
+      await page.evaluate((t) => (window as unknown as ConsumerWindow).consumer.session?.handoff({ accessToken: t, expiresIn: 300 }), token);
+      const status = await page.evaluate((u) => fetch(u).then((r) => r.status), `${api.origin()}/v1/from-package`);
+      expect(status).toBe(200);
+      expect(api.requests((r) => r.url === '/v1/from-package').map((r) => r.verification)).toEqual([{ ok: true, sub: 'packed', jti: expect.any(String) }]);
+      // and nothing for an origin the consumer's allowlist does not name
+      await page.evaluate((u) => fetch(u).then((r) => r.status), `${api.origin('evil.test')}/v1/elsewhere`);
+      expect(api.leaks([token]).map((r) => r.host)).toEqual([`api.test:${api.port}`]);
+    } finally {
+      await server.close();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
