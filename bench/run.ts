@@ -20,6 +20,8 @@ import { controlWorkers, type WorkerControl } from './support/service-workers.js
 import { median, round } from './support/stats.js';
 import { startWorld, type BenchWorld } from './support/world.js';
 
+const fmt3 = (value: number | null) => (value === null ? '—' : round(value).toFixed(3));
+
 const { values: args } = parseArgs({
   options: {
     rounds: { type: 'string' },
@@ -197,11 +199,9 @@ async function main(): Promise<void> {
     load.after = loadavg()[0]!;
 
     console.log(`\n${formatTable(results)}`);
-    console.log('\n(median over rounds, min–max in parentheses; C/B and C/A are ratios of the medians)');
-    for (const r of results) {
-      const p = r.pairedRatios['C/B'];
-      if (p) console.log(`  ${r.title}: C/B round by round median ${round(p.median)} (${round(p.min)}–${round(p.max)})`);
-    }
+    console.log('\n(A, B, C: median over rounds, min–max in parentheses. Ratios: taken round by round, where the variants ran in');
+    console.log(' alternating blocks, then the median over rounds (min–max); targets are read from them. Ratios of the medians:');
+    for (const r of results) console.log(`  ${r.title}: C/B ${fmt3(r.ratios['C/B'])}, C/A ${fmt3(r.ratios['C/A'])}`);
     // How noisy the machine was: the spread of the same measurement across rounds.
     const noise = Object.fromEntries(
       results.flatMap((r) => VARIANTS.flatMap((v) => (r.variants[v] ? [[`${r.key}.${v}`, round(r.variants[v].max / r.variants[v].min, 2)]] : []))),

@@ -18,10 +18,14 @@ export interface MeasureResult {
   title: string;
   unit: string;
   variants: Partial<Record<Variant, Summary | null>>;
-  /** Ratios of the medians. */
+  /** Ratios of the medians across rounds. */
   ratios: { 'C/B': number | null; 'C/A': number | null; 'B/A': number | null };
-  /** The same ratio taken round by round (each round's C over the same round's B or A). */
-  pairedRatios: { 'C/B': Summary | null; 'C/A': Summary | null };
+  /**
+   * The ratios taken round by round (each round's C over the same round's B or A, measured in
+   * alternating blocks), summarized over the rounds: the headline numbers, since they cancel the
+   * load that differs from one round to the next.
+   */
+  pairedRatios: { 'C/B': Summary | null; 'C/A': Summary | null; 'B/A': Summary | null };
   target: { ratio: 'C/B' | 'C/A'; max: number; value: number | null; met: boolean | null } | null;
 }
 
@@ -41,9 +45,14 @@ export function analyze(measure: Measure): MeasureResult {
     return x === undefined || y === undefined ? null : x / y;
   };
   const ratios = { 'C/B': ratio('C', 'B'), 'C/A': ratio('C', 'A'), 'B/A': ratio('B', 'A') };
+  const pairedRatios = {
+    'C/B': paired(measure.samples.C, measure.samples.B),
+    'C/A': paired(measure.samples.C, measure.samples.A),
+    'B/A': paired(measure.samples.B, measure.samples.A),
+  };
   let target: MeasureResult['target'] = null;
   if (measure.target) {
-    const value = ratios[measure.target.ratio];
+    const value = pairedRatios[measure.target.ratio]?.median ?? ratios[measure.target.ratio];
     target = { ...measure.target, value, met: value === null ? null : value <= measure.target.max };
   }
   return {
@@ -52,7 +61,7 @@ export function analyze(measure: Measure): MeasureResult {
     unit: measure.unit,
     variants,
     ratios,
-    pairedRatios: { 'C/B': paired(measure.samples.C, measure.samples.B), 'C/A': paired(measure.samples.C, measure.samples.A) },
+    pairedRatios,
     target,
   };
 }
@@ -62,14 +71,18 @@ const fmt = (value: number | null | undefined, digits = 3) => (value === null ||
 /** The table printed at the end of a run. */
 export function formatTable(results: readonly MeasureResult[]): string {
   const lines: string[] = [];
-  const header = ['measure', 'A no worker', 'B floor', 'C bearer-sw', 'C/B', 'C/A', 'target'];
+  const header = ['measure', 'A no worker', 'B floor', 'C bearer-sw', 'C/B', 'C/A', 'B/A', 'target'];
   const rows = results.map((r) => {
     const cell = (v: Variant) => {
       const s = r.variants[v];
       return s ? `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})` : '—';
     };
+    const ratio = (key: 'C/B' | 'C/A' | 'B/A') => {
+      const p = r.pairedRatios[key];
+      return p ? `${fmt(p.median)} (${fmt(p.min, 2)}–${fmt(p.max, 2)})` : '—';
+    };
     const target = r.target ? `${r.target.ratio} ≤ ${r.target.max}: ${r.target.met ? 'met' : 'MISSED'}` : '';
-    return [`${r.title} [${r.unit}]`, cell('A'), cell('B'), cell('C'), fmt(r.ratios['C/B']), fmt(r.ratios['C/A']), target];
+    return [`${r.title} [${r.unit}]`, cell('A'), cell('B'), cell('C'), ratio('C/B'), ratio('C/A'), ratio('B/A'), target];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
@@ -99,7 +112,7 @@ export function renderSvg(results: readonly MeasureResult[], subtitle: string): 
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="${left}" y="22" font-size="15" font-weight="600">bearer-sw benchmark: median per round, whiskers min–max</text>`,
+    `<text x="${left}" y="22" font-size="15" font-weight="600">bearer-sw benchmark: bars median over rounds, whiskers min–max; ratios round by round</text>`,
     `<text x="${left}" y="40" fill="#555">${escapeXml(subtitle)}</text>`,
   );
   VARIANTS.forEach((v, i) => {
@@ -130,7 +143,7 @@ export function renderSvg(results: readonly MeasureResult[], subtitle: string): 
         `<text x="${cx}" y="${plotTop + plotHeight + 14}" text-anchor="middle">${v}</text>`,
       );
     });
-    const ratioLine = [`C/B ${fmt(r.ratios['C/B'], 2)}`, `C/A ${fmt(r.ratios['C/A'], 2)}`].join('   ');
+    const ratioLine = [`C/B ${fmt(r.pairedRatios['C/B']?.median, 2)}`, `C/A ${fmt(r.pairedRatios['C/A']?.median, 2)}`].join('   ');
     parts.push(`<text x="${x0 + 10}" y="${plotTop + plotHeight + 34}">${ratioLine}</text>`);
     if (r.target) {
       const color = r.target.met ? '#2a7d2a' : '#b22222';
