@@ -4,7 +4,8 @@
 // 1. First allowlisted fetch after the worker was stopped: B (floor), floor-idb (the floor, but
 //    its token read from IndexedDB once per start: the cost any persistent worker pays), C
 //    (bearer-sw), and C-alt when --alt DIR names another source tree to build bearer-sw from (to
-//    measure a proposed change against the current code in the same run).
+//    measure a proposed change against the current code in the same run; DIR is a `src/` whose
+//    imports resolve, e.g. in a copy of the repository with a `node_modules` link).
 // 2. Non-allowlisted requests (same-origin file, foreign origin): A (no worker), B (fetch
 //    listener, no routes), C (bearer-sw with its static routes), C-no-routes, route-all (one
 //    trivial route sends everything to the network: the best routes can do), no-fetch (a worker
