@@ -44,6 +44,7 @@ const EXPIRIES = quick ? 2 : 5;
 /** One variant's numbers in one round (ms). */
 interface RunSample {
   sequential: number;
+  post: number;
   burst: number;
   sameOrigin: number;
   foreign: number;
@@ -51,6 +52,8 @@ interface RunSample {
 }
 
 const SCRIPTS: Record<Variant, string> = { A: '', B: '/sw-b.js', C: '/sw-c.js' };
+/** Size of the JSON body of the POST measure: a typical API write. */
+const POST_BYTES = 1024;
 
 /** One variant's browser context in a round: a fresh profile, its page set up. */
 interface Contestant {
@@ -61,6 +64,7 @@ interface Contestant {
   /** Attaches A's header to API calls only, as B's and C's workers do. */
   headers(forApi: boolean): Promise<void>;
   sequential(url: string, n: number): Promise<number>;
+  sequentialPost(url: string, n: number): Promise<number>;
   burst(url: string, n: number): Promise<number>;
 }
 
@@ -76,6 +80,7 @@ async function enter(browser: Browser, world: BenchWorld, variant: Variant, roun
     run: `${variant}${round}`,
     headers: (forApi) => page.evaluate((h) => window.bench.setHeaders(h), variant === 'A' && forApi ? authorization : {}),
     sequential: (url, n) => page.evaluate(([u, k]) => window.bench.sequential(u, k), [url, n] as const),
+    sequentialPost: (url, n) => page.evaluate(([u, k, size]) => window.bench.sequentialPost(u, k, size), [url, n, POST_BYTES] as const),
     burst: (url, n) => page.evaluate(([u, k]) => window.bench.burst(u, k), [url, n] as const),
   };
 }
@@ -92,7 +97,7 @@ async function runRound(browser: Browser, world: BenchWorld, round: number): Pro
     const api = (c: Contestant) => `${world.api.origin('api.test')}/v1/items?run=${c.run}`;
     const sameOrigin = `${world.app.origin}/static.css`;
     const foreign = (c: Contestant) => `${world.api.origin('other.test')}/assets/config.json?run=${c.run}-foreign`;
-    const blocks = () => ({ sequential: [] as number[], burst: [] as number[], sameOrigin: [] as number[], foreign: [] as number[], stop: [] as number[] });
+    const blocks = () => ({ sequential: [] as number[], post: [] as number[], burst: [] as number[], sameOrigin: [] as number[], foreign: [] as number[], stop: [] as number[] });
     const taken = { A: blocks(), B: blocks(), C: blocks() };
 
     // Warm up: connections, preflight cache, the worker's first events, the JIT.
@@ -100,6 +105,7 @@ async function runRound(browser: Browser, world: BenchWorld, round: number): Pro
       await c.headers(true);
       await c.sequential(api(c), SIZES.warm);
       await c.burst(api(c), 50);
+      await c.sequentialPost(api(c), 5);
       await c.headers(false);
       await c.sequential(sameOrigin, SIZES.warm);
       await c.sequential(foreign(c), SIZES.warm);
@@ -108,6 +114,7 @@ async function runRound(browser: Browser, world: BenchWorld, round: number): Pro
     for (let b = 0; b < SIZES.blocks; b++) {
       await alternate(contestants, b, async (c) => {
         taken[c.variant].sequential.push((await c.sequential(api(c), SIZES.perBlock)) / SIZES.perBlock);
+        taken[c.variant].post.push((await c.sequentialPost(api(c), SIZES.perBlock)) / SIZES.perBlock);
       });
     }
     for (let b = 0; b < SIZES.bursts; b++) {
@@ -147,6 +154,7 @@ async function runRound(browser: Browser, world: BenchWorld, round: number): Pro
     }
     const sample = (v: Variant): RunSample => ({
       sequential: median(taken[v].sequential),
+      post: median(taken[v].post),
       burst: median(taken[v].burst),
       sameOrigin: median(taken[v].sameOrigin),
       foreign: median(taken[v].foreign),
@@ -185,6 +193,7 @@ async function main(): Promise<void> {
     };
     const measures: Measure[] = [
       { key: 'sequential', title: 'Sequential fetch', unit: 'ms per request', target: { ratio: 'C/B', max: 1.05 }, samples: pick('sequential') },
+      { key: 'post', title: `Sequential POST (${POST_BYTES} B JSON)`, unit: 'ms per request', target: null, samples: pick('post') },
       { key: 'burst', title: `Burst of ${SIZES.burst} parallel`, unit: 'ms wall time', target: { ratio: 'C/B', max: 1.05 }, samples: pick('burst') },
       { key: 'sameOrigin', title: 'Same-origin static', unit: 'ms per request', target: { ratio: 'C/A', max: 1.02 }, samples: pick('sameOrigin') },
       { key: 'foreign', title: 'Foreign origin', unit: 'ms per request', target: { ratio: 'C/A', max: 1.02 }, samples: pick('foreign') },

@@ -12,10 +12,17 @@ interface TokenSet {
 
 let headers: Record<string, string> = {};
 
-async function fetchOnce(url: string): Promise<void> {
-  const response = await fetch(url, { headers });
+async function fetchOnce(url: string, init: RequestInit = {}): Promise<void> {
+  const response = await fetch(url, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
   await response.arrayBuffer();
   if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+}
+
+/** A JSON body of about `size` bytes, as an app would POST. */
+function jsonBody(size: number): string {
+  const items = [];
+  for (let i = 0; JSON.stringify(items).length < size; i++) items.push({ id: i, name: `item ${i}`, qty: i % 7 });
+  return JSON.stringify({ items });
 }
 
 function waitForControl(): Promise<void> {
@@ -54,6 +61,14 @@ const bench = {
   async sequential(url: string, n: number): Promise<number> {
     const start = performance.now();
     for (let i = 0; i < n; i++) await fetchOnce(url);
+    return performance.now() - start;
+  },
+
+  /** `n` POSTs of a ~`size`-byte JSON body, one after the other; the wall time, in ms. */
+  async sequentialPost(url: string, n: number, size: number): Promise<number> {
+    const init = { method: 'POST', body: jsonBody(size), headers: { 'content-type': 'application/json' } };
+    const start = performance.now();
+    for (let i = 0; i < n; i++) await fetchOnce(url, init);
     return performance.now() - start;
   },
 
