@@ -193,7 +193,7 @@ async function main(): Promise<void> {
     };
     const measures: Measure[] = [
       { key: 'sequential', title: 'Sequential fetch', unit: 'ms per request', target: { ratio: 'C/B', max: 1.05 }, samples: pick('sequential') },
-      { key: 'post', title: `Sequential POST (${POST_BYTES} B JSON)`, unit: 'ms per request', target: null, samples: pick('post') },
+      { key: 'post', title: `POST, ${POST_BYTES / 1024} KB JSON`, unit: 'ms per request', target: null, samples: pick('post') },
       { key: 'burst', title: `Burst of ${SIZES.burst} parallel`, unit: 'ms wall time', target: { ratio: 'C/B', max: 1.05 }, samples: pick('burst') },
       { key: 'sameOrigin', title: 'Same-origin static', unit: 'ms per request', target: { ratio: 'C/A', max: 1.02 }, samples: pick('sameOrigin') },
       { key: 'foreign', title: 'Foreign origin', unit: 'ms per request', target: { ratio: 'C/A', max: 1.02 }, samples: pick('foreign') },

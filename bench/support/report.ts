@@ -107,7 +107,7 @@ export function renderSvg(results: readonly MeasureResult[], subtitle: string): 
   const top = 70;
   const left = 20;
   const width = left * 2 + panelWidth * results.length;
-  const height = top + panelHeight + 90;
+  const height = top + panelHeight + 60;
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="11">`,
