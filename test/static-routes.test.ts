@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compileRule } from '../src/worker/api-rule.js';
 import { addStaticRoutes, staticRoutesFor, type RouterRule } from '../src/worker/static-routes.js';
 
 describe('staticRoutesFor', () => {
@@ -45,10 +46,11 @@ describe('staticRoutesFor', () => {
 
 describe('addStaticRoutes', () => {
   const apis = [{ origin: 'https://api.example.com' }];
+  const rules = apis.map((api, index) => compileRule(api, index));
 
   it('does nothing where the browser has no static routing', async () => {
     const event = new Event('install');
-    await expect(addStaticRoutes(event, apis, () => undefined)).resolves.toBeUndefined();
+    await expect(addStaticRoutes(event, rules, () => undefined)).resolves.toBeUndefined();
   });
 
   it('registers the routes on the install event', async () => {
@@ -60,7 +62,7 @@ describe('addStaticRoutes', () => {
         return Promise.resolve();
       },
     });
-    await addStaticRoutes(event, apis, () => undefined);
+    await addStaticRoutes(event, rules, () => undefined);
     expect(added).toEqual([staticRoutesFor(apis)]);
   });
 
@@ -69,7 +71,7 @@ describe('addStaticRoutes', () => {
     const event = Object.assign(new Event('install'), {
       addRoutes: () => Promise.reject(new TypeError('invalid router rule')),
     });
-    await expect(addStaticRoutes(event, apis, (m) => logged.push(m))).resolves.toBeUndefined();
+    await expect(addStaticRoutes(event, rules, (m) => logged.push(m))).resolves.toBeUndefined();
     expect(logged).toEqual(['the browser refused the static routes; every request wakes the worker']);
   });
 });

@@ -73,7 +73,7 @@ export function installTokenInjector(config: InjectorConfig): void {
   session.ready().catch(() => log('could not load the session at start'));
 
   self.addEventListener('install', (event) => {
-    event.waitUntil(Promise.all([self.skipWaiting(), compiled.staticRoutes ? addStaticRoutes(event, config.apis, log) : undefined]));
+    event.waitUntil(Promise.all([self.skipWaiting(), compiled.staticRoutes ? addStaticRoutes(event, compiled.rules, log) : undefined]));
   });
   clientsClaim();
   self.addEventListener('fetch', (event) => {

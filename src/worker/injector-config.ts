@@ -1,5 +1,5 @@
 import type { TokenSet } from '../shared/token-set.js';
-import { compileRule, type ApiRule } from './api-rule.js';
+import { compileRule, type ApiRule, type CompiledRule } from './api-rule.js';
 import { createRuleMatcher, type RuleMatcher } from './rule-matcher.js';
 
 /**
@@ -34,6 +34,8 @@ export interface InjectorConfig {
 
 /** The config after validation. */
 export interface CompiledConfig {
+  /** The allowlist, validated and compiled once. */
+  readonly rules: readonly CompiledRule[];
   readonly matcher: RuleMatcher;
   readonly refresh: RefreshFn | null;
   readonly refreshLeewayMs: number;
@@ -77,6 +79,7 @@ export function compileConfig(config: unknown): CompiledConfig {
     if (input[key] !== undefined && typeof input[key] !== 'boolean') fail(`${key} must be a boolean`);
   }
   return {
+    rules,
     matcher: createRuleMatcher(rules),
     refresh: (input.refresh as RefreshFn | undefined) ?? null,
     refreshLeewayMs: leeway * 1000,

@@ -1,4 +1,4 @@
-import { compileRule, type ApiRule } from './api-rule.js';
+import { compileRule, type ApiRule, type CompiledRule } from './api-rule.js';
 
 /**
  * A condition of the ServiceWorker static router (ServiceWorker spec, `RouterCondition`), the
@@ -46,10 +46,17 @@ const literal = (text: string) => text.replace(SYNTAX, '\\$&');
  * ```
  */
 export function staticRoutesFor(apis: readonly ApiRule[]): RouterRule[] {
+  return routesForRules(apis.map((api, index) => compileRule(api, index)));
+}
+
+/**
+ * {@link staticRoutesFor} for rules already compiled (the worker compiles its allowlist once, at
+ * start, and reuses it here).
+ */
+export function routesForRules(rules: readonly CompiledRule[]): RouterRule[] {
   const allowed: RouterCondition[] = [];
   const upgraded: RouterCondition[] = [];
-  apis.forEach((api, index) => {
-    const rule = compileRule(api, index);
+  for (const rule of rules) {
     const url = new URL(rule.origin);
     const origin = { protocol: literal(url.protocol.slice(0, -1)), hostname: literal(url.hostname), port: literal(url.port) };
     for (const path of rule.paths ?? ['/']) {
@@ -57,7 +64,7 @@ export function staticRoutesFor(apis: readonly ApiRule[]): RouterRule[] {
       allowed.push({ urlPattern });
       if (rule.upgradeNoCors) upgraded.push({ urlPattern, requestMode: 'no-cors' });
     }
-  });
+  }
   return [
     // `routeRequest` leaves navigations alone: a token never rides on one.
     { condition: { requestMode: 'navigate' }, source: 'network' },
@@ -79,19 +86,19 @@ type AddRoutes = (rules: RouterRule[]) => Promise<void>;
  * handlers' included, from activation until the next version.
  *
  * @param event - the `install` event
- * @param apis - the validated allowlist
+ * @param rules - the allowlist as the worker compiled it at start
  * @param log - where a refusal by the browser is reported
  * @returns a promise for `waitUntil`; it never rejects (a worker without routes still works)
  * @example
  * ```ts
- * self.addEventListener('install', (event) => event.waitUntil(addStaticRoutes(event, config.apis, log)))
+ * self.addEventListener('install', (event) => event.waitUntil(addStaticRoutes(event, compiled.rules, log)))
  * ```
  */
-export async function addStaticRoutes(event: Event, apis: readonly ApiRule[], log: (message: string) => void): Promise<void> {
+export async function addStaticRoutes(event: Event, rules: readonly CompiledRule[], log: (message: string) => void): Promise<void> {
   const addRoutes = (event as Event & { addRoutes?: AddRoutes }).addRoutes;
   if (typeof addRoutes !== 'function') return;
   try {
-    await addRoutes.call(event, staticRoutesFor(apis));
+    await addRoutes.call(event, routesForRules(rules));
   } catch {
     log('the browser refused the static routes; every request wakes the worker');
   }
