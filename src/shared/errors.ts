@@ -5,21 +5,25 @@
  * `Failed to <action>: <reason>` and never contain a token value.
  */
 
-/** The codes a {@link BearerSwError} can carry. */
-export type ErrorCode =
-  | 'unsupported'
-  | 'timeout'
-  | 'registration-failed'
-  | 'no-controller'
-  | 'version-mismatch'
-  | 'invalid-argument'
-  | 'invalid-message'
-  | 'unknown-type'
-  | 'not-allowed'
-  | 'storage-failed'
-  | 'refresh-rejected'
-  | 'refresh-unavailable'
-  | 'internal';
+/** The codes a {@link BearerSwError} can carry: one list, for the type and the runtime guard. */
+export const ERROR_CODES = [
+  'unsupported',
+  'timeout',
+  'registration-failed',
+  'no-controller',
+  'version-mismatch',
+  'invalid-argument',
+  'invalid-message',
+  'unknown-type',
+  'not-allowed',
+  'storage-failed',
+  'refresh-rejected',
+  'refresh-unavailable',
+  'internal',
+] as const;
+
+/** A code a {@link BearerSwError} can carry. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /**
  * The error class of bearer-sw: a message for people, a `code` for programs.

@@ -4,7 +4,7 @@
  * Every message is a member of {@link PageMessage} or {@link WorkerMessage}; each side runs
  * the matching guard before using anything it receives, and drops what fails it.
  */
-import type { SerializedError, ErrorCode } from './errors.js';
+import { ERROR_CODES, type ErrorCode, type SerializedError } from './errors.js';
 import type { TokenSet } from './token-set.js';
 
 /** Protocol version: a page and a worker that disagree on it refuse to talk. */
@@ -64,21 +64,7 @@ const PAGE_TYPES: ReadonlySet<string> = new Set<PageMessageType>([
   'claim',
   'get-access-token',
 ]);
-const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'unsupported',
-  'timeout',
-  'registration-failed',
-  'no-controller',
-  'version-mismatch',
-  'invalid-argument',
-  'invalid-message',
-  'unknown-type',
-  'not-allowed',
-  'storage-failed',
-  'refresh-rejected',
-  'refresh-unavailable',
-  'internal',
-]);
+const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>(ERROR_CODES);
 const STATES: ReadonlySet<string> = new Set<SessionState>(['authenticated', 'unauthenticated']);
 const REASONS: ReadonlySet<string> = new Set<InvalidReason>(['expired', 'refresh-rejected']);
 const MAX_ID_LENGTH = 64;
@@ -171,7 +157,7 @@ export function parseWorkerMessage(data: unknown): WorkerMessage | null {
       if (typeof data.id !== 'string' || !isRecord(payload)) return null;
       if (payload.ok === true) return { v: PROTOCOL_VERSION, type: 'reply', id: data.id, payload: { ok: true, result: payload.result } };
       const error = payload.error;
-      if (payload.ok !== false || !isRecord(error) || typeof error.code !== 'string' || !ERROR_CODES.has(error.code)) return null;
+      if (payload.ok !== false || !isRecord(error) || typeof error.code !== 'string' || !KNOWN_ERROR_CODES.has(error.code)) return null;
       if (typeof error.message !== 'string') return null;
       return {
         v: PROTOCOL_VERSION,
