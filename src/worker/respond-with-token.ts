@@ -28,8 +28,9 @@ async function send(request: Request, rule: CompiledRule, token: string): Promis
   const response = await fetch(attachToken(request, rule, token));
   if (isRefusedRedirect(request, response)) {
     // Always said, not only with `debug`: the page itself only sees "Failed to fetch".
+    const { origin, pathname } = new URL(request.url);
     console.warn(
-      `[bearer-sw] redirect-refused: ${new URL(request.url).origin}${new URL(request.url).pathname} answered with a redirect; ` +
+      `[bearer-sw] redirect-refused: ${origin}${pathname} answered with a redirect; ` +
         `header '${rule.header}' is kept by browsers across origins, so the worker does not follow it (see SECURITY.md)`,
     );
     return Response.error();
