@@ -26,6 +26,28 @@ test('a 401 for a JSON POST: one refresh, one retry with the body intact', async
   expect(oauth.proxy.refreshCalls).toBe(1);
 });
 
+test('a 401 for a multipart upload: the retry sends the same bytes, boundary and all', async ({ openApp, oauth }) => {
+  const page = await openApp();
+  await oauth.signIn(page);
+  // The body is read once before the first send (no tee): both sends must carry it byte for byte.
+  const status = await page.evaluate(async (url) => {
+    const form = new FormData();
+    form.set('name', 'report ✓');
+    form.set('file', new Blob(['x'.repeat(200_000), 'end'], { type: 'text/plain' }), 'report.txt');
+    return (await fetch(url, { method: 'POST', body: form })).status;
+  }, `${oauth.api.origin()}/v1/status/401`);
+  expect(status).toBe(401);
+  const attempts = oauth.api.requests((r) => r.url === '/v1/status/401');
+  expect(attempts).toHaveLength(2);
+  const [first, second] = attempts;
+  expect(first?.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+  expect(second?.headers['content-type']).toBe(first?.headers['content-type']);
+  expect(first?.body).toContain(`${'x'.repeat(200_000)}end`);
+  expect(second?.body).toBe(first?.body);
+  expect(second?.token).not.toBe(first?.token);
+  expect(oauth.proxy.refreshCalls).toBe(1);
+});
+
 test('a second 401 goes to the page and does not end the session', async ({ openApp, oauth }) => {
   const page = await openApp();
   await oauth.signIn(page);

@@ -17,18 +17,21 @@ import type { CompiledRule } from './api-rule.js';
  * @param request - the page's request, matched by `rule`
  * @param rule - the allowlist rule the request matched
  * @param token - the access token
+ * @param body - the request's body, read beforehand so it can be sent twice (see
+ *   `respond-with-token.ts`); absent: the request's own body goes with it
  * @returns the request to send
  * @example
  * ```ts
  * fetch(attachToken(event.request, rule, token))
  * ```
  */
-export function attachToken(request: Request, rule: CompiledRule, token: string): Request {
+export function attachToken(request: Request, rule: CompiledRule, token: string, body?: ArrayBuffer): Request {
   const headers = new Headers(request.headers);
   headers.set(rule.header, rule.scheme === null ? token : `${rule.scheme} ${token}`);
   const init: RequestInit = { headers, referrer: request.referrer, referrerPolicy: request.referrerPolicy };
   if (!rule.droppedOnCrossOriginRedirect && request.redirect === 'follow') init.redirect = 'manual';
   if (request.mode === 'no-cors') init.mode = 'cors';
+  if (body !== undefined) init.body = body;
   return new Request(request, init);
 }
 

@@ -11,21 +11,23 @@ export interface FetchContext {
 }
 
 /**
- * A request that can be sent again after a 401: the request itself when it has no body, else a
- * clone taken before the first send (the only copy of a body there will be). `null` when the
- * body cannot be replayed.
+ * The body of a request that may have to be sent twice (a 401, a refresh, one retry), read once
+ * before the first send: both sends get the same bytes, and no body stream is teed. `undefined`
+ * when there is no body (GET, HEAD, or none given; `Request.body` is `null` then, where the browser
+ * has that getter), so the request itself can be sent again; `null` when the body cannot be read
+ * (already used or locked): no retry then.
  */
-function replayable(request: Request): Request | null {
-  if (request.method === 'GET' || request.method === 'HEAD') return request;
+async function readBody(request: Request): Promise<ArrayBuffer | null | undefined> {
+  if (request.method === 'GET' || request.method === 'HEAD' || request.body === null) return undefined;
   try {
-    return request.clone();
+    return await request.arrayBuffer();
   } catch {
-    return null; // the body was already read or is locked
+    return null;
   }
 }
 
-async function send(request: Request, rule: CompiledRule, token: string): Promise<Response> {
-  const response = await fetch(attachToken(request, rule, token));
+async function send(request: Request, rule: CompiledRule, token: string, body?: ArrayBuffer): Promise<Response> {
+  const response = await fetch(attachToken(request, rule, token, body));
   if (isRefusedRedirect(request, response)) {
     // Always said, not only with `debug`: the page itself only sees "Failed to fetch".
     const { origin, pathname } = new URL(request.url);
@@ -60,13 +62,14 @@ export async function respondWithToken(request: Request, rule: CompiledRule, con
     context.log(`sent ${request.url} without a token: the session could not be loaded`);
   }
   if (token === null) return fetch(request);
-  const retry = context.canRetry ? replayable(request) : null;
-  const response = await send(request, rule, token);
-  if (response.status !== 401 || retry === null) return response;
+  // Without a refresh function there is no retry, so the body streams through untouched.
+  const body = context.canRetry ? await readBody(request) : null;
+  const response = await send(request, rule, token, body ?? undefined);
+  if (response.status !== 401 || body === null) return response;
 
   const fresh = await context.session.accessTokenAfterUnauthorized(token).catch(() => null);
   if (fresh === null) return response;
   void response.body?.cancel().catch(() => undefined);
   context.log(`retrying ${request.url} once with a refreshed token after a 401`);
-  return send(retry, rule, fresh);
+  return send(request, rule, fresh, body);
 }
