@@ -11,7 +11,8 @@
 //    trivial route sends everything to the network: the best routes can do), no-fetch (a worker
 //    without fetch listener, which Chromium never wakes).
 //
-// Options: --samples N (default 40), --alt DIR, --out DIR (default bench/results).
+// Options: --samples N (default 40), --alt DIR, --out DIR (default bench/results), --only cold
+// (the first measure alone; nothing is written).
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -29,6 +30,7 @@ const { values: args } = parseArgs({
   options: {
     samples: { type: 'string', default: '40' },
     alt: { type: 'string' },
+    only: { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
   },
 });
@@ -88,6 +90,7 @@ async function coldStart(browser: Browser, world: BenchWorld): Promise<Row[]> {
     { name: 'B floor', setup: 'B', script: '/sw-b.js' },
     { name: 'floor-idb', setup: 'B', script: '/sw-floor-idb.js' },
     { name: 'C bearer-sw', setup: 'C', script: '/sw-c.js' },
+    { name: 'C-no-routes', setup: 'C', script: '/sw-c.js?routes=0' },
   ];
   if (args.alt !== undefined) entrants.push({ name: 'C-alt', setup: 'C', script: '/sw-bearer-alt.js' });
   const seated: Seated[] = [];
@@ -159,6 +162,7 @@ async function main(): Promise<void> {
   try {
     const cold = await coldStart(browser, world);
     print('first allowlisted fetch after a stop', cold, 'B floor');
+    if (args.only === 'cold') return;
     const non = await nonAllowlisted(browser, world);
     print('same-origin static file, per request', non.sameOrigin, 'A no worker');
     print('foreign origin, per request', non.foreign, 'A no worker');
