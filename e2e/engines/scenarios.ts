@@ -199,6 +199,38 @@ function dedupedRefresh(variant: 'module worker with Web Locks' | 'classic worke
   };
 }
 
+const retryWithBody: Scenario = {
+  name: 'a 401 for a POST: one refresh, one retry with the same body; a DELETE without body stays without',
+  async run(context) {
+    const { api, tokenProxy } = context.env;
+    context.useConfig({ ...context.env.refreshConfig(), refreshLeewaySeconds: 0 });
+    const tab = await context.openApp();
+    await register(tab);
+    const { login } = await signInWithProvider(context, tab, `retry-${context.engine}`);
+    const callsBefore = tokenProxy.refreshCalls;
+
+    // The worker reads the body once before the first send; both sends must carry it.
+    const body = JSON.stringify({ order: 42, note: 'é✓' });
+    const post = await tab.run('fetch', `${api.origin()}/v1/status/401`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    assert.ok(post.ok && post.status === 401, `the second 401 reaches the page: ${show(post)}`);
+    const attempts = api.requests((r) => r.url === '/v1/status/401');
+    assert.deepEqual(
+      attempts.map((r) => [r.method, r.body, r.headers['content-type']]),
+      [['POST', body, 'application/json'], ['POST', body, 'application/json']],
+    );
+    assert.equal(attempts[0]?.token, login.accessToken);
+    assert.ok(attempts[1]?.verification?.ok && attempts[1].token !== login.accessToken, `the retry carried a new token: ${show(attempts[1]?.verification)}`);
+    assert.equal(tokenProxy.refreshCalls - callsBefore, 1, 'one refresh for the 401');
+
+    await fetchOk(tab, `${api.origin()}/v1/items/7`, { method: 'DELETE' });
+    const [deleted] = api.requests((r) => r.url === '/v1/items/7');
+    assert.equal(deleted?.method, 'DELETE');
+    assert.equal(deleted?.body, '');
+    assert.equal(deleted?.headers['content-type'], undefined);
+    assert.ok(deleted?.verification?.ok, `the API accepted the DELETE: ${show(deleted?.verification)}`);
+  },
+};
+
 const definitiveRefreshFailure: Scenario = {
   name: 'session-invalid once in every tab on a definitive refresh failure',
   async run(context) {
@@ -291,6 +323,7 @@ export const scenarios: readonly Scenario[] = [
   workerRestart,
   dedupedRefresh('module worker with Web Locks'),
   dedupedRefresh('classic worker without Web Locks'),
+  retryWithBody,
   definitiveRefreshFailure,
   logout,
   malformedHandoff,

@@ -64,7 +64,6 @@ const PAGE_TYPES: ReadonlySet<string> = new Set<PageMessageType>([
   'claim',
   'get-access-token',
 ]);
-const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>(ERROR_CODES);
 const STATES: ReadonlySet<string> = new Set<SessionState>(['authenticated', 'unauthenticated']);
 const REASONS: ReadonlySet<string> = new Set<InvalidReason>(['expired', 'refresh-rejected']);
 const MAX_ID_LENGTH = 64;
@@ -157,7 +156,7 @@ export function parseWorkerMessage(data: unknown): WorkerMessage | null {
       if (typeof data.id !== 'string' || !isRecord(payload)) return null;
       if (payload.ok === true) return { v: PROTOCOL_VERSION, type: 'reply', id: data.id, payload: { ok: true, result: payload.result } };
       const error = payload.error;
-      if (payload.ok !== false || !isRecord(error) || typeof error.code !== 'string' || !KNOWN_ERROR_CODES.has(error.code)) return null;
+      if (payload.ok !== false || !isRecord(error) || typeof error.code !== 'string' || !(ERROR_CODES as readonly string[]).includes(error.code)) return null;
       if (typeof error.message !== 'string') return null;
       return {
         v: PROTOCOL_VERSION,

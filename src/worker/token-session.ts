@@ -79,11 +79,6 @@ export class TokenSession {
     return this.#current;
   }
 
-  /** Whether a refresh is under way in this worker. */
-  get refreshing(): boolean {
-    return this.#flight !== null;
-  }
-
   /**
    * Loads the stored session once (again after a failure).
    * @throws BearerSwError `storage-failed` when IndexedDB cannot be read
