@@ -14,6 +14,9 @@ test('a malformed handoff rejects with a TypeError naming the problem, and the s
     [{ accessToken: 'ok', expiresIn: 'soon' }, /expiresIn must be a finite number/],
     [{ accessToken: 'a\nb' }, /not allowed in an HTTP header/],
     [{ access_token: 'ok' }, /did you mean 'accessToken'/],
+    [{ accessToken: 'x'.repeat(20_000) }, /longer than 16384 characters/],
+    // over the worker's message size limit: refused before it is read, still a TypeError here
+    [{ accessToken: 'x'.repeat(100_000) }, /the tokens are too large/],
     // well-formed, but useless without a refresh function: refused by the worker itself
     [{ refreshToken: 'only-refresh' }, /accessToken is required/],
   ];
@@ -22,6 +25,9 @@ test('a malformed handoff rejects with a TypeError naming the problem, and the s
     expect(result, JSON.stringify(input)).toMatchObject({ ok: false, name: 'TypeError' });
     expect((result as { message: string }).message).toMatch(message);
   }
+  // What cannot be posted to the worker (a function) is refused in the page, as a TypeError too.
+  const notPlainData = await page.evaluate(() => window.harness.handoff({ accessToken: 'ok', onExpiry: () => undefined }));
+  expect(notPlainData).toMatchObject({ ok: false, name: 'TypeError', message: 'Failed to hand off tokens: the tokens are not plain data' });
   expect(await page.evaluate(() => window.harness.state())).toBe('authenticated');
   expect(await page.evaluate(() => window.harness.events.length)).toBe(eventsBefore);
   await pageFetch(page, `${api.origin()}/v1/still`);

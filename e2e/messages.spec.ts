@@ -143,3 +143,48 @@ test('forged state and session-invalid messages from another worker of the origi
   await other.evaluate(() => window.harness.logout());
   await expect.poll(() => page.evaluate(() => window.harness.state())).toBe('unauthenticated');
 });
+
+test('replies that fail the page check are ignored, and a result of the wrong shape changes nothing', async ({ openApp, api }) => {
+  const page = await openApp();
+  const token = await signIn(page);
+  const eventsBefore = await page.evaluate(() => window.harness.events.length);
+  // Stand in for the worker: answer each request on its own port with what the test gives.
+  const answerWith = (replies: unknown[]) =>
+    page.evaluate(async (replies) => {
+      const worker = (await navigator.serviceWorker.getRegistration())?.active;
+      if (!worker) return 'no worker';
+      worker.postMessage = (message: { id: string }, ports?: Transferable[] | StructuredSerializeOptions) => {
+        const port = (ports as MessagePort[])[0];
+        for (const reply of replies) port?.postMessage(JSON.parse(JSON.stringify(reply).replaceAll('$ID', message.id)));
+      };
+      const outcome = await window.harness.logout();
+      delete (worker as Partial<ServiceWorker>).postMessage; // the real one again
+      return outcome;
+    }, replies);
+  const snapshot = { state: 'unauthenticated', epoch: 1_000_000 };
+
+  // Malformed replies first, then a well-formed error: only the last one counts.
+  expect(
+    await answerWith([
+      'garbage',
+      null,
+      { v: 2, type: 'reply', id: '$ID', payload: { ok: true, result: snapshot } },
+      { v: 1, type: 'state', id: '$ID', payload: { ok: true, result: snapshot } },
+      { v: 1, type: 'reply', id: 'someone-else', payload: { ok: true, result: snapshot } },
+      { v: 1, type: 'reply', id: '$ID', payload: { ok: 'yes', result: snapshot } },
+      { v: 1, type: 'reply', id: '$ID', payload: { ok: false, error: { code: 7, message: 'x' } } },
+      { v: 1, type: 'reply', id: '$ID', payload: { ok: false, error: { code: 'storage-failed' } } },
+      { v: 1, type: 'reply', id: '$ID', payload: { ok: false, error: { code: 'storage-failed', message: 'Failed to log out: stand-in' } } },
+    ]),
+  ).toEqual({ ok: false, name: 'BearerSwError', code: 'storage-failed', message: 'Failed to log out: stand-in' });
+  // A successful reply whose snapshot is malformed resolves, but the session does not take it.
+  for (const result of [null, 'unauthenticated', { ...snapshot, state: 'gone' }, { ...snapshot, epoch: '1000000' }, { ...snapshot, epoch: 1.5 }]) {
+    expect(await answerWith([{ v: 1, type: 'reply', id: '$ID', payload: { ok: true, result } }])).toEqual({ ok: true, state: 'authenticated' });
+  }
+
+  expect(await page.evaluate(() => window.harness.events.length)).toBe(eventsBefore);
+  await pageFetch(page, `${api.origin()}/v1/after-bad-replies`);
+  expect(api.requests((r) => r.url === '/v1/after-bad-replies').map((r) => r.token)).toEqual([token]);
+  // The worker's own replies are still taken.
+  expect(await page.evaluate(() => window.harness.logout())).toEqual({ ok: true, state: 'unauthenticated' });
+});

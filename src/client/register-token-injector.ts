@@ -1,7 +1,9 @@
 import { BearerSwError } from '../shared/errors.js';
 import { VERSION } from '../shared/version.js';
+import { failure } from './failure.js';
 import { sendRequest } from './send-request.js';
 import { Session } from './session.js';
+import { withTimeout } from './with-timeout.js';
 
 /** Options of {@link registerTokenInjector}. */
 export interface RegisterOptions {
@@ -13,8 +15,6 @@ export interface RegisterOptions {
   timeout?: number;
 }
 
-const DEFAULT_TIMEOUT = 10_000;
-
 /**
  * A Trusted Types `TrustedScriptURL`, as `trustedTypes.createPolicy(…).createScriptURL()` returns
  * it; declared by shape because TypeScript's DOM lib does not have Trusted Types yet.
@@ -24,66 +24,33 @@ export interface TrustedScriptURLLike {
   toString(): string;
 }
 
-function withTimeout<T>(
-  timeout: number,
-  action: string,
-  reason: string,
-  start: (resolve: (value: T) => void, reject: (error: unknown) => void) => () => void,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let cleanup = () => undefined as void;
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new BearerSwError('timeout', `Failed to ${action}: ${reason} within ${timeout} ms`));
-    }, timeout);
-    cleanup = start(
-      (value) => {
-        clearTimeout(timer);
-        cleanup();
-        resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
-        cleanup();
-        reject(error);
-      },
-    );
-  });
-}
-
 const ACTION = 'register the token injector';
 
-function waitForActive(registration: ServiceWorkerRegistration, timeout: number): Promise<ServiceWorker> {
-  if (registration.active !== null) return Promise.resolve(registration.active);
-  const pending = registration.installing ?? registration.waiting;
-  if (pending === null) {
-    return Promise.reject(new BearerSwError('registration-failed', `Failed to ${ACTION}: the registration has no worker`));
-  }
-  return withTimeout(timeout, ACTION, 'the service worker did not activate', (resolve, reject) => {
-    const onChange = () => {
-      if (pending.state === 'activated') resolve(pending);
-      else if (pending.state === 'redundant') {
-        reject(new BearerSwError('registration-failed', `Failed to ${ACTION}: the service worker failed to install or activate`));
-      }
+/** The registration's active worker, or its installing or waiting one once that has activated. */
+function activeWorker({ active, installing, waiting }: ServiceWorkerRegistration, timeout: number): Promise<ServiceWorker> {
+  const worker = active ?? installing ?? waiting;
+  if (worker === null) return Promise.reject(failure('registration-failed', ACTION, 'the registration has no worker'));
+  return withTimeout(timeout, ACTION, 'the service worker did not activate', (resolve, reject, signal) => {
+    const check = () => {
+      if (worker === active || worker.state === 'activated') resolve(worker);
+      else if (worker.state === 'redundant') reject(failure('registration-failed', ACTION, 'the service worker failed to install or activate'));
     };
-    pending.addEventListener('statechange', onChange);
-    onChange();
-    return () => pending.removeEventListener('statechange', onChange);
+    worker.addEventListener('statechange', check, { signal });
+    check();
   });
 }
 
-async function waitForControl(container: ServiceWorkerContainer, active: ServiceWorker, timeout: number): Promise<void> {
+/** Resolves once the worker controls the page; an uncontrolled page (first load, hard reload) asks it to claim. */
+async function controlled(container: ServiceWorkerContainer, active: ServiceWorker, timeout: number): Promise<void> {
   if (container.controller !== null) return;
-  // Uncontrolled: first load, or a hard reload (which bypasses the worker). Ask it to claim us.
-  const controlled = withTimeout<void>(timeout, ACTION, 'the service worker did not take control of this page', (resolve) => {
-    const onChange = () => {
-      if (container.controller !== null) resolve();
-    };
-    container.addEventListener('controllerchange', onChange);
-    onChange();
-    return () => container.removeEventListener('controllerchange', onChange);
-  });
-  await Promise.all([sendRequest(active, 'claim', undefined, { timeout, action: ACTION }), controlled]);
+  await Promise.all([
+    sendRequest(active, 'claim', ACTION, timeout),
+    withTimeout<void>(timeout, ACTION, 'the service worker did not take control of this page', (resolve, _reject, signal) => {
+      const check = () => container.controller !== null && resolve();
+      container.addEventListener('controllerchange', check, { signal });
+      check();
+    }),
+  ]);
 }
 
 /**
@@ -109,35 +76,30 @@ async function waitForControl(container: ServiceWorkerContainer, active: Service
  * ```
  */
 export async function registerTokenInjector(scriptURL: string | URL | TrustedScriptURLLike, options: RegisterOptions = {}): Promise<Session> {
-  const timeout = options.timeout ?? DEFAULT_TIMEOUT;
+  const timeout = options.timeout ?? 10_000;
   if (!Number.isFinite(timeout) || timeout <= 0) throw new TypeError(`Failed to ${ACTION}: timeout must be a positive number of ms`);
   if (typeof navigator === 'undefined' || !('serviceWorker' in navigator)) {
-    throw new BearerSwError('unsupported', `Failed to ${ACTION}: service workers are not available here (they need https or localhost)`);
+    throw failure('unsupported', ACTION, 'service workers are not available here (they need https or localhost)');
   }
   const container = navigator.serviceWorker;
-  // Resolved as register() resolves it: against the document's base URL.
-  const absoluteURL = new URL(String(scriptURL), document.baseURI).href;
   let registration: ServiceWorkerRegistration;
   try {
-    const registerOptions: RegistrationOptions = {};
-    if (options.scope !== undefined) registerOptions.scope = options.scope;
-    if (options.type !== undefined) registerOptions.type = options.type;
-    // Passed on as given: a TrustedScriptURL must reach the register() sink untouched.
-    registration = await container.register(scriptURL as string | URL, registerOptions);
+    // The script URL goes on as given: a TrustedScriptURL must reach the register() sink untouched.
+    // `scope` and `type` are register()'s own options; it ignores `timeout`.
+    registration = await container.register(scriptURL as string | URL, options);
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new BearerSwError('registration-failed', `Failed to ${ACTION}: ${reason}`, { cause });
+    throw new BearerSwError('registration-failed', `Failed to ${ACTION}: ${(cause as Error)?.message ?? cause}`, { cause });
   }
   if (!location.href.startsWith(registration.scope)) {
-    throw new BearerSwError('no-controller', `Failed to ${ACTION}: this page is outside the worker's scope ${registration.scope}`);
+    throw failure('no-controller', ACTION, `this page is outside the worker's scope ${registration.scope}`);
   }
-  const active = await waitForActive(registration, timeout);
-  await waitForControl(container, active, timeout);
-  const hello = await sendRequest(registration.active ?? active, 'hello', { version: VERSION }, { timeout, action: ACTION });
-  if (hello.version !== VERSION) {
-    console.warn(`[bearer-sw] the page module is ${VERSION} but the worker is ${hello.version}; reload to update`);
-  }
-  const session = new Session({ container, registration, scriptURL: absoluteURL, timeout }, hello);
+  const active = await activeWorker(registration, timeout);
+  await controlled(container, active, timeout);
+  const hello = await sendRequest(registration.active ?? active, 'hello', ACTION, timeout, { version: VERSION });
+  const version = (Object(hello) as { version?: unknown }).version;
+  if (version !== VERSION) console.warn(`[bearer-sw] the page module is ${VERSION} but the worker is ${version}; reload to update`);
+  // Resolved as register() resolves it: against the document's base URL.
+  const session = new Session({ container, registration, scriptURL: new URL(String(scriptURL), document.baseURI).href, timeout }, hello);
   container.startMessages();
   return session;
 }

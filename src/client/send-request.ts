@@ -1,48 +1,53 @@
-import { BearerSwError, deserializeError } from '../shared/errors.js';
-import { parseWorkerMessage, PROTOCOL_VERSION, type PageMessageType, type ReplyResults } from '../shared/protocol.js';
-import type { TokenSet } from '../shared/token-set.js';
+import { deserializeError, type SerializedError } from '../shared/errors.js';
+import { PROTOCOL_VERSION, type PageMessageType } from '../shared/protocol.js';
+import { withTimeout } from './with-timeout.js';
+
+/** A reply as it arrives: nothing in it is trusted until checked. */
+interface UntrustedReply {
+  v?: unknown;
+  type?: unknown;
+  id?: unknown;
+  payload?: { ok?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown } };
+}
 
 let counter = 0;
-const prefix = Math.random().toString(36).slice(2, 10);
 
 /**
  * Sends one request to the worker over a fresh `MessageChannel` and waits for its reply.
  *
  * The promise always settles: with the result, with the worker's coded error, or with a
- * `timeout` error when no reply came in time.
+ * `timeout` error when no well-formed reply came in time. Only the worker holds the other end of
+ * the channel; a reply is still checked (envelope, id, `ok`, an error's code and message) before
+ * use, and what fails the check is ignored. The result is untrusted: the caller checks its shape.
  *
  * @param worker - the active service worker
  * @param type - the request type
+ * @param action - the action named in error messages, e.g. `'log out'`
+ * @param timeout - the longest wait for the reply, in ms
  * @param payload - its payload, when the type takes one
- * @param options - `timeout` in ms and the `action` named in error messages
  * @throws TypeError when the worker refused an argument; BearerSwError otherwise
  * @example
  * ```ts
- * const snapshot = await sendRequest(worker, 'logout', undefined, { timeout: 10_000, action: 'log out' })
+ * const snapshot = await sendRequest(worker, 'logout', 'log out', 10_000)
  * ```
  */
-export function sendRequest<T extends PageMessageType>(
-  worker: ServiceWorker,
-  type: T,
-  payload: T extends 'handoff' ? TokenSet : T extends 'hello' ? { version: string } : undefined,
-  options: { timeout: number; action: string },
-): Promise<ReplyResults[T]> {
-  const id = `${prefix}-${++counter}`;
-  return new Promise((resolve, reject) => {
-    const channel = new MessageChannel();
-    const timer = setTimeout(() => {
-      channel.port1.close();
-      reject(new BearerSwError('timeout', `Failed to ${options.action}: the service worker did not answer within ${options.timeout} ms`));
-    }, options.timeout);
-    channel.port1.onmessage = (event: MessageEvent<unknown>) => {
-      const reply = parseWorkerMessage(event.data);
-      if (reply === null || reply.type !== 'reply' || reply.id !== id) return;
-      clearTimeout(timer);
-      channel.port1.close();
-      if (reply.payload.ok) resolve(reply.payload.result as ReplyResults[T]);
-      else reject(deserializeError(reply.payload.error));
-    };
-    const message = payload === undefined ? { v: PROTOCOL_VERSION, type, id } : { v: PROTOCOL_VERSION, type, id, payload };
-    worker.postMessage(message, [channel.port2]);
-  });
+export function sendRequest(worker: ServiceWorker, type: PageMessageType, action: string, timeout: number, payload?: unknown): Promise<unknown> {
+  const id = String(++counter);
+  const { port1, port2 } = new MessageChannel();
+  return withTimeout<unknown>(timeout, action, 'the service worker did not answer', (resolve, reject, signal) => {
+    port1.addEventListener(
+      'message',
+      ({ data }: MessageEvent<UntrustedReply | null>) => {
+        const reply = data?.v === PROTOCOL_VERSION && data.type === 'reply' && data.id === id ? data.payload : undefined;
+        const error = reply?.error;
+        if (reply?.ok === true) resolve(reply.result);
+        else if (reply?.ok === false && typeof error?.code === 'string' && typeof error.message === 'string') {
+          reject(deserializeError(error as SerializedError));
+        }
+      },
+      { signal },
+    );
+    port1.start();
+    worker.postMessage({ v: PROTOCOL_VERSION, type, id, payload }, [port2]);
+  }).finally(() => port1.close());
 }

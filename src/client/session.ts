@@ -1,6 +1,7 @@
-import { BearerSwError } from '../shared/errors.js';
-import { isSnapshotResult, parseWorkerMessage, type InvalidReason, type SessionSnapshot, type SessionState } from '../shared/protocol.js';
-import { parseTokenSet, type TokenSet } from '../shared/token-set.js';
+import type { BearerSwError } from '../shared/errors.js';
+import { PROTOCOL_VERSION, type InvalidReason, type PageMessageType, type SessionSnapshot, type SessionState } from '../shared/protocol.js';
+import type { TokenSet } from '../shared/token-set.js';
+import { failure } from './failure.js';
 import { sendRequest } from './send-request.js';
 
 /** Detail of the `session-invalid` event. */
@@ -24,6 +25,13 @@ export interface SessionChannel {
   timeout: number;
 }
 
+/** A broadcast as it arrives: nothing in it is trusted until checked. */
+interface UntrustedBroadcast {
+  v?: unknown;
+  type?: unknown;
+  payload?: unknown;
+}
+
 /**
  * The page's handle on the session kept by the worker. One per tab; every tab's copy follows the
  * worker's broadcasts.
@@ -31,17 +39,19 @@ export interface SessionChannel {
  * Events: `statechange` whenever `state` changes; `session-invalid` (with `detail.reason`) once
  * when the session is lost rather than logged out.
  */
+// Merged with the interface below, which only types the listeners EventTarget already takes.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Session extends EventTarget {
   readonly #channel: SessionChannel;
   #state: SessionState = 'unauthenticated';
   #epoch = -1;
   #lostEpoch = -1;
 
-  /** @internal Created by `registerTokenInjector`. */
-  constructor(channel: SessionChannel, initial: SessionSnapshot) {
+  /** @internal Created by `registerTokenInjector`, with the worker's answer to `hello`. */
+  constructor(channel: SessionChannel, initial: unknown) {
     super();
     this.#channel = channel;
-    this.#apply(initial, false);
+    this.#apply(initial); // no listener can be attached yet: nothing is told
     channel.container.addEventListener('message', (event) => this.#onMessage(event));
   }
 
@@ -50,38 +60,43 @@ export class Session extends EventTarget {
     return this.#state;
   }
 
-  #worker(action: string): ServiceWorker {
-    const worker = this.#channel.registration.active ?? this.#channel.container.controller;
-    if (worker === null) throw new BearerSwError('no-controller', `Failed to ${action}: the service worker is no longer active`);
-    return worker;
+  /** Takes a snapshot from the worker (a reply or a broadcast), checked here, unless it is older news. */
+  #apply(snapshot: unknown): void {
+    const { state, epoch } = Object(snapshot) as Partial<SessionSnapshot>;
+    if ((state !== 'authenticated' && state !== 'unauthenticated') || !Number.isSafeInteger(epoch) || epoch! < this.#epoch) return;
+    this.#epoch = epoch!;
+    if (state === this.#state) return;
+    this.#state = state;
+    this.dispatchEvent(new Event('statechange'));
   }
 
-  #apply(snapshot: SessionSnapshot, notify = true): void {
-    if (snapshot.epoch < this.#epoch) return; // older news than what this tab already knows
-    this.#epoch = snapshot.epoch;
-    if (snapshot.state === this.#state) return;
-    this.#state = snapshot.state;
-    if (notify) this.dispatchEvent(new Event('statechange'));
-  }
-
-  #onMessage(event: MessageEvent<unknown>): void {
-    const source = event.source;
-    if (!(source instanceof ServiceWorker) || source.scriptURL !== this.#channel.scriptURL) return;
-    const message = parseWorkerMessage(event.data);
-    if (message === null) return;
-    if (message.type === 'state') this.#apply(message.payload);
-    else if (message.type === 'session-invalid' && message.payload.epoch > this.#lostEpoch) {
-      this.#lostEpoch = message.payload.epoch;
-      this.#apply({ state: 'unauthenticated', epoch: message.payload.epoch });
-      this.dispatchEvent(new CustomEvent<SessionInvalidDetail>('session-invalid', { detail: { reason: message.payload.reason } }));
+  #onMessage({ source, data }: MessageEvent<UntrustedBroadcast | null>): void {
+    if (!(source instanceof ServiceWorker) || source.scriptURL !== this.#channel.scriptURL || data?.v !== PROTOCOL_VERSION) return;
+    if (data.type === 'state') this.#apply(data.payload);
+    if (data.type !== 'session-invalid') return;
+    const { reason, epoch } = Object(data.payload) as { reason?: unknown; epoch?: number };
+    if ((reason === 'expired' || reason === 'refresh-rejected') && Number.isSafeInteger(epoch) && epoch! > this.#lostEpoch) {
+      this.#lostEpoch = epoch!;
+      this.#apply({ state: 'unauthenticated', epoch });
+      this.dispatchEvent(new CustomEvent<SessionInvalidDetail>('session-invalid', { detail: { reason } }));
     }
+  }
+
+  #send(type: PageMessageType, action: string, payload?: unknown): Promise<unknown> {
+    const worker = this.#channel.registration.active ?? this.#channel.container.controller;
+    if (worker === null) return Promise.reject(failure('no-controller', action, 'the service worker is no longer active'));
+    return sendRequest(worker, type, action, this.#channel.timeout, payload);
   }
 
   /**
    * Hands tokens to the worker after login. Resolves once the worker has stored them.
    *
+   * The worker checks them; other fields are ignored, but everything passed must be plain data
+   * (structured-cloneable).
+   *
    * @param tokens - `accessToken` and/or `refreshToken`, `expiresIn` in seconds
-   * @throws TypeError for malformed tokens (the session stays as it was)
+   * @throws TypeError for malformed tokens, named by the worker, or tokens that are not plain data
+   *   or too large (the session stays as it was)
    * @throws BearerSwError `timeout`, `storage-failed`
    * @example
    * ```ts
@@ -90,9 +105,17 @@ export class Session extends EventTarget {
    */
   async handoff(tokens: TokenSet): Promise<void> {
     const action = 'hand off tokens';
-    const clean = parseTokenSet(tokens, action);
-    const snapshot = await sendRequest(this.#worker(action), 'handoff', clean, { timeout: this.#channel.timeout, action });
-    if (isSnapshotResult(snapshot)) this.#apply(snapshot);
+    try {
+      structuredClone(tokens); // what cannot be posted (a function, say) fails here, not in postMessage
+    } catch {
+      throw new TypeError(`Failed to ${action}: the tokens are not plain data`);
+    }
+    try {
+      this.#apply(await this.#send('handoff', action, tokens));
+    } catch (error) {
+      // Our envelope is well-formed: the worker refuses it only when what it carries is too big.
+      throw (error as BearerSwError).code === 'invalid-message' ? new TypeError(`Failed to ${action}: the tokens are too large`) : error;
+    }
   }
 
   /**
@@ -105,9 +128,7 @@ export class Session extends EventTarget {
    * ```
    */
   async logout(): Promise<void> {
-    const action = 'log out';
-    const snapshot = await sendRequest(this.#worker(action), 'logout', undefined, { timeout: this.#channel.timeout, action });
-    if (isSnapshotResult(snapshot)) this.#apply(snapshot);
+    this.#apply(await this.#send('logout', 'log out'));
   }
 
   /**
@@ -121,18 +142,18 @@ export class Session extends EventTarget {
    * ```
    */
   async getAccessToken(): Promise<string | null> {
-    const action = 'get the access token';
-    const result = await sendRequest(this.#worker(action), 'get-access-token', undefined, { timeout: this.#channel.timeout, action });
-    return typeof result?.accessToken === 'string' ? result.accessToken : null;
+    const { accessToken } = Object(await this.#send('get-access-token', 'get the access token')) as { accessToken?: unknown };
+    return typeof accessToken === 'string' ? accessToken : null;
   }
+}
 
-  override addEventListener<K extends keyof SessionEventMap>(
+/** Typed listeners: declared only, EventTarget's own addEventListener does the work. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Session {
+  addEventListener<K extends keyof SessionEventMap>(
     type: K,
     listener: ((this: Session, event: SessionEventMap[K]) => unknown) | null,
     options?: boolean | AddEventListenerOptions,
   ): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
-    super.addEventListener(type, listener, options);
-  }
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
 }
