@@ -2,8 +2,9 @@
 // against references that isolate one cost each. Like the benchmark it measures and reports.
 //
 // 1. First allowlisted fetch after the worker was stopped: B (floor), floor-idb (the floor, but
-//    its token read from IndexedDB once per start: the cost any persistent worker pays), C
-//    (bearer-sw), and C-alt when --alt DIR names another source tree to build bearer-sw from (to
+//    its token read from IndexedDB once per start: the cost any persistent worker pays),
+//    idb+loaded (floor-idb that also loads bearer-sw's bundle without installing it: the cost of
+//    the script itself), C (bearer-sw), C-no-routes (without its static routes), and C-alt when --alt DIR names another source tree to build bearer-sw from (to
 //    measure a proposed change against the current code in the same run; DIR is a `src/` whose
 //    imports resolve, e.g. in a copy of the repository with a `node_modules` link).
 // 2. Non-allowlisted requests (same-origin file, foreign origin): A (no worker), B (fetch
@@ -89,6 +90,7 @@ async function coldStart(browser: Browser, world: BenchWorld): Promise<Row[]> {
   const entrants: Entrant[] = [
     { name: 'B floor', setup: 'B', script: '/sw-b.js' },
     { name: 'floor-idb', setup: 'B', script: '/sw-floor-idb.js' },
+    { name: 'idb+loaded', setup: 'B', script: '/sw-floor-idb-loaded.js' },
     { name: 'C bearer-sw', setup: 'C', script: '/sw-c.js' },
     { name: 'C-no-routes', setup: 'C', script: '/sw-c.js?routes=0' },
   ];
@@ -153,7 +155,7 @@ async function nonAllowlisted(browser: Browser, world: BenchWorld): Promise<{ sa
 async function main(): Promise<void> {
   const found = findChromium();
   if (found === null) throw new Error(INSTALL_HINT);
-  const buildOptions: { extra: string[]; alternativeSrc?: string } = { extra: ['floor-idb', 'route-all', 'no-fetch'] };
+  const buildOptions: { extra: string[]; alternativeSrc?: string } = { extra: ['floor-idb', 'floor-idb-loaded', 'route-all', 'no-fetch'] };
   if (args.alt !== undefined) buildOptions.alternativeSrc = resolve(args.alt);
   const bundles = await buildBenchBundles(buildOptions);
   const world = await startWorld(bundles);
