@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isWithinSize, parsePageMessage, parseWorkerMessage, PROTOCOL_VERSION } from '../src/shared/protocol.js';
+import { isWithinSize, parsePageMessage } from '../src/shared/protocol.js';
 
 describe('parsePageMessage', () => {
   it('accepts each request type', () => {
@@ -47,28 +47,5 @@ describe('isWithinSize', () => {
     expect(isWithinSize({ a: 'x'.repeat(10) }, 20)).toBe(true);
     expect(isWithinSize({ a: 'x'.repeat(30) }, 20)).toBe(false);
     expect(isWithinSize(new Uint8Array(100), 50)).toBe(false);
-  });
-});
-
-describe('parseWorkerMessage', () => {
-  it('accepts replies, states and session-invalid', () => {
-    expect(parseWorkerMessage({ v: PROTOCOL_VERSION, type: 'reply', id: 'a', payload: { ok: true, result: null } })).not.toBeNull();
-    expect(
-      parseWorkerMessage({ v: 1, type: 'reply', id: 'a', payload: { ok: false, error: { code: 'timeout', message: 'm' } } }),
-    ).toMatchObject({ payload: { ok: false, error: { code: 'timeout' } } });
-    expect(parseWorkerMessage({ v: 1, type: 'state', payload: { state: 'authenticated', epoch: 3 } })).not.toBeNull();
-    expect(parseWorkerMessage({ v: 1, type: 'session-invalid', payload: { reason: 'expired', epoch: 3 } })).not.toBeNull();
-  });
-
-  it.each([
-    [{ v: 1, type: 'state', payload: { state: 'root', epoch: 1 } }],
-    [{ v: 1, type: 'state', payload: { state: 'authenticated', epoch: 1.5 } }],
-    [{ v: 1, type: 'session-invalid', payload: { reason: 'because', epoch: 1 } }],
-    [{ v: 1, type: 'reply', id: 'a', payload: { ok: false, error: { code: 'made-up', message: 'm' } } }],
-    [{ v: 1, type: 'reply', payload: { ok: true } }],
-    [{ v: 0, type: 'state', payload: { state: 'authenticated', epoch: 1 } }],
-    [{ type: 'MOCK_ACTIVATE' }],
-  ])('drops %j', (input) => {
-    expect(parseWorkerMessage(input)).toBeNull();
   });
 });

@@ -1,14 +1,7 @@
-import { deserializeError, type SerializedError } from '../shared/errors.js';
+import { deserializeError } from '../shared/errors.js';
 import { PROTOCOL_VERSION, type PageMessageType } from '../shared/protocol.js';
 import { withTimeout } from './with-timeout.js';
-
-/** A reply as it arrives: nothing in it is trusted until checked. */
-interface UntrustedReply {
-  v?: unknown;
-  type?: unknown;
-  id?: unknown;
-  payload?: { ok?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown } };
-}
+import { replyTo } from './worker-messages.js';
 
 let counter = 0;
 
@@ -17,7 +10,7 @@ let counter = 0;
  *
  * The promise always settles: with the result, with the worker's coded error, or with a
  * `timeout` error when no well-formed reply came in time. Only the worker holds the other end of
- * the channel; a reply is still checked (envelope, id, `ok`, an error's code and message) before
+ * the channel; a reply is still checked (`replyTo`: envelope, id, `ok`, an error's code and message) before
  * use, and what fails the check is ignored. The result is untrusted: the caller checks its shape.
  *
  * @param worker - the active service worker
@@ -37,13 +30,10 @@ export function sendRequest(worker: ServiceWorker, type: PageMessageType, action
   return withTimeout<unknown>(timeout, action, 'the service worker did not answer', (resolve, reject, signal) => {
     port1.addEventListener(
       'message',
-      ({ data }: MessageEvent<UntrustedReply | null>) => {
-        const reply = data?.v === PROTOCOL_VERSION && data.type === 'reply' && data.id === id ? data.payload : undefined;
-        const error = reply?.error;
+      ({ data }: MessageEvent<unknown>) => {
+        const reply = replyTo(data, id);
         if (reply?.ok === true) resolve(reply.result);
-        else if (reply?.ok === false && typeof error?.code === 'string' && typeof error.message === 'string') {
-          reject(deserializeError(error as SerializedError));
-        }
+        else if (reply?.ok === false) reject(deserializeError(reply.error));
       },
       { signal },
     );

@@ -1,8 +1,9 @@
 import type { BearerSwError } from '../shared/errors.js';
-import { PROTOCOL_VERSION, type InvalidReason, type PageMessageType, type SessionSnapshot, type SessionState } from '../shared/protocol.js';
+import type { InvalidReason, PageMessageType, SessionSnapshot, SessionState } from '../shared/protocol.js';
 import type { TokenSet } from '../shared/token-set.js';
 import { failure } from './failure.js';
 import { sendRequest } from './send-request.js';
+import { broadcastOf, snapshotOf } from './worker-messages.js';
 
 /** Detail of the `session-invalid` event. */
 export interface SessionInvalidDetail {
@@ -25,13 +26,6 @@ export interface SessionChannel {
   timeout: number;
 }
 
-/** A broadcast as it arrives: nothing in it is trusted until checked. */
-interface UntrustedBroadcast {
-  v?: unknown;
-  type?: unknown;
-  payload?: unknown;
-}
-
 /**
  * The page's handle on the session kept by the worker. One per tab; every tab's copy follows the
  * worker's broadcasts.
@@ -51,7 +45,7 @@ export class Session extends EventTarget {
   constructor(channel: SessionChannel, initial: unknown) {
     super();
     this.#channel = channel;
-    this.#apply(initial); // no listener can be attached yet: nothing is told
+    this.#apply(snapshotOf(initial)); // no listener can be attached yet: nothing is told
     channel.container.addEventListener('message', (event) => this.#onMessage(event));
   }
 
@@ -60,25 +54,23 @@ export class Session extends EventTarget {
     return this.#state;
   }
 
-  /** Takes a snapshot from the worker (a reply or a broadcast), checked here, unless it is older news. */
-  #apply(snapshot: unknown): void {
-    const { state, epoch } = Object(snapshot) as Partial<SessionSnapshot>;
-    if ((state !== 'authenticated' && state !== 'unauthenticated') || !Number.isSafeInteger(epoch) || epoch! < this.#epoch) return;
-    this.#epoch = epoch!;
-    if (state === this.#state) return;
-    this.#state = state;
+  /** Takes a checked snapshot from the worker (a reply or a broadcast), unless it is older news. */
+  #apply(snapshot: SessionSnapshot | undefined): void {
+    if (snapshot === undefined || snapshot.epoch < this.#epoch) return;
+    this.#epoch = snapshot.epoch;
+    if (snapshot.state === this.#state) return;
+    this.#state = snapshot.state;
     this.dispatchEvent(new Event('statechange'));
   }
 
-  #onMessage({ source, data }: MessageEvent<UntrustedBroadcast | null>): void {
-    if (!(source instanceof ServiceWorker) || source.scriptURL !== this.#channel.scriptURL || data?.v !== PROTOCOL_VERSION) return;
-    if (data.type === 'state') this.#apply(data.payload);
-    if (data.type !== 'session-invalid') return;
-    const { reason, epoch } = Object(data.payload) as { reason?: unknown; epoch?: number };
-    if ((reason === 'expired' || reason === 'refresh-rejected') && Number.isSafeInteger(epoch) && epoch! > this.#lostEpoch) {
-      this.#lostEpoch = epoch!;
-      this.#apply({ state: 'unauthenticated', epoch });
-      this.dispatchEvent(new CustomEvent<SessionInvalidDetail>('session-invalid', { detail: { reason } }));
+  #onMessage({ source, data }: MessageEvent<unknown>): void {
+    if (!(source instanceof ServiceWorker) || source.scriptURL !== this.#channel.scriptURL) return;
+    const broadcast = broadcastOf(data);
+    if (broadcast?.type === 'state') this.#apply(broadcast.snapshot);
+    else if (broadcast?.type === 'session-invalid' && broadcast.epoch > this.#lostEpoch) {
+      this.#lostEpoch = broadcast.epoch;
+      this.#apply({ state: 'unauthenticated', epoch: broadcast.epoch });
+      this.dispatchEvent(new CustomEvent<SessionInvalidDetail>('session-invalid', { detail: { reason: broadcast.reason } }));
     }
   }
 
@@ -111,7 +103,7 @@ export class Session extends EventTarget {
       throw new TypeError(`Failed to ${action}: the tokens are not plain data`);
     }
     try {
-      this.#apply(await this.#send('handoff', action, tokens));
+      this.#apply(snapshotOf(await this.#send('handoff', action, tokens)));
     } catch (error) {
       // Our envelope is well-formed: the worker refuses it only when what it carries is too big.
       throw (error as BearerSwError).code === 'invalid-message' ? new TypeError(`Failed to ${action}: the tokens are too large`) : error;
@@ -128,7 +120,7 @@ export class Session extends EventTarget {
    * ```
    */
   async logout(): Promise<void> {
-    this.#apply(await this.#send('logout', 'log out'));
+    this.#apply(snapshotOf(await this.#send('logout', 'log out')));
   }
 
   /**

@@ -2,9 +2,10 @@
  * The one message envelope between pages and the worker: `{ v, type, id?, payload? }`.
  *
  * Every message is a member of {@link PageMessage} or {@link WorkerMessage}; each side runs
- * the matching guard before using anything it receives, and drops what fails it.
+ * its guard before using anything it receives, and drops what fails it: the worker
+ * {@link parsePageMessage}, the page the checks of `src/client/worker-messages.ts`.
  */
-import { ERROR_CODES, type ErrorCode, type SerializedError } from './errors.js';
+import type { SerializedError } from './errors.js';
 import type { TokenSet } from './token-set.js';
 
 /** Protocol version: a page and a worker that disagree on it refuse to talk. */
@@ -64,8 +65,6 @@ const PAGE_TYPES: ReadonlySet<string> = new Set<PageMessageType>([
   'claim',
   'get-access-token',
 ]);
-const STATES: ReadonlySet<string> = new Set<SessionState>(['authenticated', 'unauthenticated']);
-const REASONS: ReadonlySet<string> = new Set<InvalidReason>(['expired', 'refresh-rejected']);
 const MAX_ID_LENGTH = 64;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -137,50 +136,4 @@ export function parsePageMessage(data: unknown): PageMessage | GuardFailure {
     default:
       return { v: PROTOCOL_VERSION, type: data.type as 'logout' | 'claim' | 'get-access-token', id };
   }
-}
-
-function isSnapshot(value: unknown): value is SessionSnapshot {
-  return isRecord(value) && typeof value.state === 'string' && STATES.has(value.state) && Number.isSafeInteger(value.epoch);
-}
-
-/**
- * Checks an untrusted message from the worker against the envelope.
- *
- * @returns the message, or `null` when it is not one of ours
- */
-export function parseWorkerMessage(data: unknown): WorkerMessage | null {
-  if (!isRecord(data) || data.v !== PROTOCOL_VERSION || !isWithinSize(data)) return null;
-  const payload = data.payload;
-  switch (data.type) {
-    case 'reply': {
-      if (typeof data.id !== 'string' || !isRecord(payload)) return null;
-      if (payload.ok === true) return { v: PROTOCOL_VERSION, type: 'reply', id: data.id, payload: { ok: true, result: payload.result } };
-      const error = payload.error;
-      if (payload.ok !== false || !isRecord(error) || typeof error.code !== 'string' || !(ERROR_CODES as readonly string[]).includes(error.code)) return null;
-      if (typeof error.message !== 'string') return null;
-      return {
-        v: PROTOCOL_VERSION,
-        type: 'reply',
-        id: data.id,
-        payload: { ok: false, error: { code: error.code as ErrorCode, message: error.message } },
-      };
-    }
-    case 'state':
-      return isSnapshot(payload) ? { v: PROTOCOL_VERSION, type: 'state', payload: { state: payload.state, epoch: payload.epoch } } : null;
-    case 'session-invalid':
-      if (!isRecord(payload) || typeof payload.reason !== 'string' || !REASONS.has(payload.reason)) return null;
-      if (!Number.isSafeInteger(payload.epoch)) return null;
-      return {
-        v: PROTOCOL_VERSION,
-        type: 'session-invalid',
-        payload: { reason: payload.reason as InvalidReason, epoch: payload.epoch as number },
-      };
-    default:
-      return null;
-  }
-}
-
-/** Checks a reply result's shape for the request type it answers. */
-export function isSnapshotResult(value: unknown): value is SessionSnapshot {
-  return isSnapshot(value);
 }
