@@ -86,13 +86,18 @@ function print(title: string, table: Row[], reference: string): void {
   for (const row of table) console.log(`  ${row.name.padEnd(14)} ${row.medianMs.toFixed(3).padStart(8)} ms   ×${row.ratio.toFixed(3)}   paired ×${row.pairedRatio.toFixed(3)}`);
 }
 
+/** The floor and bearer-sw with and without its static routes: in both measures. */
+const FLOOR: Entrant = { name: 'B floor', setup: 'B', script: '/sw-b.js' };
+const BEARER: Entrant = { name: 'C bearer-sw', setup: 'C', script: '/sw-c.js' };
+const BEARER_NO_ROUTES: Entrant = { name: 'C-no-routes', setup: 'C', script: '/sw-c.js?routes=0' };
+
 async function coldStart(browser: Browser, world: BenchWorld): Promise<Row[]> {
   const entrants: Entrant[] = [
-    { name: 'B floor', setup: 'B', script: '/sw-b.js' },
+    FLOOR,
     { name: 'floor-idb', setup: 'B', script: '/sw-floor-idb.js' },
     { name: 'idb+loaded', setup: 'B', script: '/sw-floor-idb-loaded.js' },
-    { name: 'C bearer-sw', setup: 'C', script: '/sw-c.js' },
-    { name: 'C-no-routes', setup: 'C', script: '/sw-c.js?routes=0' },
+    BEARER,
+    BEARER_NO_ROUTES,
   ];
   if (args.alt !== undefined) entrants.push({ name: 'C-alt', setup: 'C', script: '/sw-bearer-alt.js' });
   const seated: Seated[] = [];
@@ -114,15 +119,15 @@ async function coldStart(browser: Browser, world: BenchWorld): Promise<Row[]> {
   } finally {
     for (const s of seated) await s.close();
   }
-  return rows(samples, 'B floor');
+  return rows(samples, FLOOR.name);
 }
 
 async function nonAllowlisted(browser: Browser, world: BenchWorld): Promise<{ sameOrigin: Row[]; foreign: Row[] }> {
   const entrants: Entrant[] = [
     { name: 'A no worker', setup: 'A', script: '' },
-    { name: 'B floor', setup: 'B', script: '/sw-b.js' },
-    { name: 'C bearer-sw', setup: 'C', script: '/sw-c.js' },
-    { name: 'C-no-routes', setup: 'C', script: '/sw-c.js?routes=0' },
+    FLOOR,
+    BEARER,
+    BEARER_NO_ROUTES,
     { name: 'route-all', setup: 'B', script: '/sw-route-all.js' },
     { name: 'no-fetch', setup: 'B', script: '/sw-no-fetch.js' },
   ];
@@ -163,7 +168,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   try {
     const cold = await coldStart(browser, world);
-    print('first allowlisted fetch after a stop', cold, 'B floor');
+    print('first allowlisted fetch after a stop', cold, FLOOR.name);
     if (args.only === 'cold') return;
     const non = await nonAllowlisted(browser, world);
     print('same-origin static file, per request', non.sameOrigin, 'A no worker');
