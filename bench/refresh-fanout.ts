@@ -1,7 +1,7 @@
 import type { Browser } from '@playwright/test';
-import { loginWithCodeFlow } from '../e2e/support/oidc/code-flow.js';
-import { startFaultProxy, tokenEndpointVia } from '../e2e/support/oidc/fault-proxy.js';
-import { startOidcProvider } from '../e2e/support/oidc/provider.js';
+import { loginWithCodeFlow } from '../stack/code-flow.js';
+import { startFaultProxy, tokenEndpointVia } from '../stack/fault-proxy.js';
+import { startOidcProvider } from '../stack/provider.js';
 import { openBenchPage } from './support/open-page.js';
 import type { BenchWorld } from './support/world.js';
 

@@ -1,6 +1,6 @@
 // Token exposure: by default a page cannot read the token from the worker; `exposeAccessToken: true`
 // lets it, for what the worker cannot reach (a WebSocket handshake), fresh and refreshed if needed.
-import { tokenEndpointVia } from './support/oidc/fault-proxy.js';
+import { tokenEndpointVia } from '../stack/fault-proxy.js';
 import { expect, pageFetch, signIn, test } from './support/fixtures.js';
 import { test as oauthTest } from './support/oauth-fixtures.js';
 

@@ -1,7 +1,7 @@
 import { startAppServer, type AppServer } from '../support/app-server.js';
-import { createApiVerifier } from '../support/oidc/api-verifier.js';
-import { startFaultProxy, tokenEndpointVia, type FaultProxy } from '../support/oidc/fault-proxy.js';
-import { startOidcProvider, type OidcServer } from '../support/oidc/provider.js';
+import { createApiVerifier } from '../../stack/api-verifier.js';
+import { startFaultProxy, tokenEndpointVia, type FaultProxy } from '../../stack/fault-proxy.js';
+import { startOidcProvider, type OidcServer } from '../../stack/provider.js';
 import { APP_BUILD } from '../support/paths.js';
 import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
 import type { TestWorkerConfig } from '../support/sw-config.js';

@@ -4,7 +4,7 @@
  * every assertion is on what the servers received or what a tab observed.
  */
 import assert from 'node:assert/strict';
-import { loginWithCodeFlow, type TokenSet } from '../support/oidc/code-flow.js';
+import { loginWithCodeFlow, type TokenSet } from '../../stack/code-flow.js';
 import type { ReceivedRequest } from '../support/recording-server.js';
 import { mintToken } from '../support/tokens.js';
 import type { Tab } from './engine-driver.js';

@@ -1,8 +1,8 @@
 import type { Page } from '@playwright/test';
-import { createApiVerifier, type ApiVerifier } from './oidc/api-verifier.js';
-import { loginWithCodeFlow, type TokenSet } from './oidc/code-flow.js';
-import { startFaultProxy, tokenEndpointVia, type FaultProxy } from './oidc/fault-proxy.js';
-import { startOidcProvider, type OidcServer } from './oidc/provider.js';
+import { createApiVerifier, type ApiVerifier } from '../../stack/api-verifier.js';
+import { loginWithCodeFlow, type TokenSet } from '../../stack/code-flow.js';
+import { startFaultProxy, tokenEndpointVia, type FaultProxy } from '../../stack/fault-proxy.js';
+import { startOidcProvider, type OidcServer } from '../../stack/provider.js';
 import { expect, register, test as base } from './fixtures.js';
 import { startRecordingServer, type RecordingServer } from './recording-server.js';
 

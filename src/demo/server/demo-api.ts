@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 
-import type { ApiVerifier } from '../../../e2e/support/oidc/api-verifier.js';
+import type { ApiVerifier } from '../../../stack/api-verifier.js';
 
 /** What an API concluded about the token of one request. The token value itself is never kept. */
 export type SeenToken =

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 
-import { createApiVerifier } from '../../../e2e/support/oidc/api-verifier.js';
-import { startFaultProxy, tokenEndpointVia, type FaultProxy } from '../../../e2e/support/oidc/fault-proxy.js';
-import { startOidcProvider, type OidcServer } from '../../../e2e/support/oidc/provider.js';
+import { createApiVerifier } from '../../../stack/api-verifier.js';
+import { startFaultProxy, tokenEndpointVia, type FaultProxy } from '../../../stack/fault-proxy.js';
+import { startOidcProvider, type OidcServer } from '../../../stack/provider.js';
 import type { DemoConfig, DemoStatus } from '../demo-config.js';
 import { buildDemoApp, type PackageBuildPolicy } from './build-demo-app.js';
 import { createDemoApi, type DemoApi } from './demo-api.js';
 import { createDemoAppServer, type DemoAppServer } from './demo-app-server.js';
-import { listenOnLoopback } from './listen-on-loopback.js';
+import { listenOnLoopback } from '../../../stack/listen-on-loopback.js';
 
 /** Options of {@link startDemoStack}. */
 export interface DemoStackOptions {

@@ -1,5 +1,5 @@
 /**
- * Self-check of the OAuth fixture: `npx tsx e2e/support/oidc/self-check.ts`.
+ * Self-check of the OAuth fixture: `npx tsx stack/self-check.ts`.
  * Prints one PASS/FAIL line per check and a closing `N passed, N failed` line; exits 1 on any failure.
  */
 import { createApiVerifier } from './api-verifier.js';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { LOOPBACK_HOST } from '../../../e2e/support/oidc/loopback.js';
+import { LOOPBACK_HOST } from './loopback.js';
 
 /** An HTTP server listening on a free port of `127.0.0.1`, with no request handler yet. */
 export interface LoopbackServer {
