@@ -19,6 +19,7 @@ import { TokenSession } from './token-session.js';
 
 export type { ApiRule } from './api-rule.js';
 export type { InjectorConfig, RefreshFn } from './injector-config.js';
+export type { Composition } from './workbox-composition.js';
 export type { TokenSet } from '../shared/token-set.js';
 export { BearerSwError, type ErrorCode } from '../shared/errors.js';
 export { RefreshRejectedError, RefreshUnavailableError } from './refresh-errors.js';
@@ -31,9 +32,11 @@ let installed = false;
 /**
  * Adds the install, activate, fetch and message listeners to the service worker.
  *
- * The worker activates at once and claims open pages. From then on every request to an
- * allowlisted API carries the session's token; nothing else is touched. Call it once, at the top
- * level of the worker script (browsers only dispatch to listeners added during the first run).
+ * The worker activates at once (or as its `composition` says) and claims open pages. From then on
+ * every request to an allowlisted API carries the session's token; nothing else is touched. Other
+ * fetch handlers in the same worker (Workbox's) may be added before or after it: allowlisted
+ * requests reach it first. Call it once, at the top level of the worker script (browsers only
+ * dispatch to listeners added during the first run).
  *
  * @param config - the allowlist and options; validated now
  * @throws TypeError when the config is invalid, naming the problem
@@ -72,14 +75,22 @@ export function installTokenInjector(config: InjectorConfig): void {
   // Warm the in-memory copy now, so the first request after a worker restart rarely waits.
   session.ready().catch(() => log('could not load the session at start'));
 
-  self.addEventListener('install', (event) => {
-    event.waitUntil(Promise.all([self.skipWaiting(), compiled.staticRoutes ? addStaticRoutes(event, compiled.rules, log) : undefined]));
-  });
+  const install =
+    compiled.composition?.start(compiled, log) ??
+    ((event: ExtendableEvent) => Promise.all([self.skipWaiting(), compiled.staticRoutes ? addStaticRoutes(event, compiled.rules, log) : undefined]));
+  self.addEventListener('install', (event) => event.waitUntil(install(event)));
   clientsClaim();
-  self.addEventListener('fetch', (event) => {
-    const rule = routeRequest(event.request, compiled.matcher);
-    if (rule !== null) event.respondWith(respondWithToken(event.request, rule, { session, canRetry: compiled.refresh !== null, log }));
-  });
+  // Capture: at the target, capturing listeners run before the others whatever the order they
+  // were added in (DOM, "dispatch" → "invoke"), so an allowlisted request reaches this one before
+  // a Workbox route that also matches it could answer it without the token.
+  self.addEventListener(
+    'fetch',
+    (event) => {
+      const rule = routeRequest(event.request, compiled.matcher);
+      if (rule !== null) event.respondWith(respondWithToken(event.request, rule, { session, canRetry: compiled.refresh !== null, log }));
+    },
+    true,
+  );
   self.addEventListener('message', (event) => {
     event.waitUntil(
       handleMessage(event, {

@@ -1,6 +1,7 @@
 import type { TokenSet } from '../shared/token-set.js';
 import { compileRule, type ApiRule, type CompiledRule } from './api-rule.js';
 import { createRuleMatcher, type RuleMatcher } from './rule-matcher.js';
+import type { Composition } from './workbox-composition.js';
 
 /**
  * Obtains new tokens from a refresh token. Throw `RefreshRejectedError` when the server refused
@@ -30,6 +31,14 @@ export interface InjectorConfig {
    * same worker also serves other requests itself (an offline cache, say). Default `true`.
    */
   staticRoutes?: boolean;
+  /**
+   * The worker also has other fetch handlers: `workboxComposition()` from
+   * `bearer-sw/worker/workbox`. The static routes then leave the worker's own origin (navigations,
+   * the app shell, its assets) to those handlers, and its `activation` says how a new version
+   * takes over. Absent: bearer-sw is the worker's only fetch handler; a new version takes over at
+   * once.
+   */
+  composition?: Composition;
 }
 
 /** The config after validation. */
@@ -44,6 +53,7 @@ export interface CompiledConfig {
   readonly exposeAccessToken: boolean;
   readonly debug: boolean;
   readonly staticRoutes: boolean;
+  readonly composition: Composition | null;
 }
 
 function fail(reason: string): never {
@@ -78,6 +88,8 @@ export function compileConfig(config: unknown): CompiledConfig {
   for (const key of ['exposeAccessToken', 'debug', 'staticRoutes'] as const) {
     if (input[key] !== undefined && typeof input[key] !== 'boolean') fail(`${key} must be a boolean`);
   }
+  const composition = (input.composition as Composition | undefined) ?? null;
+  if (composition !== null && typeof composition.start !== 'function') fail('composition must come from workboxComposition()');
   return {
     rules,
     matcher: createRuleMatcher(rules),
@@ -88,5 +100,6 @@ export function compileConfig(config: unknown): CompiledConfig {
     exposeAccessToken: input.exposeAccessToken === true,
     debug: input.debug === true,
     staticRoutes: input.staticRoutes !== false,
+    composition,
   };
 }

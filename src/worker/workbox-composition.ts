@@ -1,0 +1,128 @@
+/**
+ * `bearer-sw/worker/workbox`: host bearer-sw in a worker that has other fetch handlers (Workbox,
+ * vite-plugin-pwa's `injectManifest`). Pass {@link workboxComposition} as `composition` to
+ * `installTokenInjector`; an app that does not import it pays nothing for it.
+ *
+ * @packageDocumentation
+ */
+import type { CompiledRule } from './api-rule.js';
+import type { CompiledConfig } from './injector-config.js';
+import { addStaticRoutes, originPattern, routesForRules, type RouterRule } from './static-routes.js';
+
+// The members used here, typed structurally so the module also type-checks where tests import it
+// with the DOM lib (ServiceWorkerGlobalScope is in the WebWorker lib only).
+declare const self: {
+  readonly location: { readonly origin: string };
+  skipWaiting(): Promise<void>;
+  addEventListener(type: 'message', listener: (event: ExtendableMessageEvent) => void): void;
+};
+
+/** How a new version of the worker takes over from the one controlling the pages. */
+export type Activation = 'immediate' | 'prompt';
+
+/** Options of {@link workboxComposition}. */
+export interface WorkboxCompositionOptions {
+  /**
+   * `'immediate'` (default, vite-plugin-pwa's `registerType: 'autoUpdate'`): a new version skips
+   * waiting at install. `'prompt'` (`registerType: 'prompt'`): it waits until a page of its origin
+   * posts `{ type: 'SKIP_WAITING' }`, as workbox-window's `messageSkipWaiting()` and
+   * vite-plugin-pwa's `updateSW(true)` do. Either way it claims the pages when it activates, and
+   * the session, kept in IndexedDB, carries over.
+   */
+  activation?: Activation;
+}
+
+/**
+ * What `installTokenInjector` asks of a composition. Made by {@link workboxComposition}; its
+ * member is the injector's business, not the app's.
+ */
+export interface Composition {
+  /**
+   * Called once, at the top level of the worker script: adds the composition's own listeners and
+   * returns what the worker does at install (skip waiting or not, which static routes).
+   */
+  start(config: CompiledConfig, log: (message: string) => void): (event: Event) => Promise<unknown>;
+}
+
+/**
+ * The static routes of a worker that shares its fetch event: every request for the worker's own
+ * origin goes to its fetch listeners, where Workbox's precache, navigation route and runtime
+ * caching see it; only the default routes' other-origin part still skips the worker (requests to
+ * origins and paths no rule matches, `no-cors` requests no `upgradeNoCors` rule asked for). A
+ * navigation is always for the worker's origin (a worker only sees those of its scope), so none
+ * ever goes past Workbox.
+ *
+ * @param rules - the allowlist as the worker compiled it at start
+ * @param origin - the worker's own origin, `self.location.origin`
+ * @returns the rules for `InstallEvent.addRoutes`, in order (the first match wins)
+ * @example
+ * ```ts
+ * sharedRoutesFor(compiled.rules, 'https://app.example.com')
+ * // https://app.example.com/* → fetch listeners; then the default routes, for other origins
+ * ```
+ */
+export function sharedRoutesFor(rules: readonly CompiledRule[], origin: string): RouterRule[] {
+  return [{ condition: { urlPattern: originPattern(origin, '*') }, source: 'fetch-event' }, ...routesForRules(rules)];
+}
+
+/**
+ * Whether a message asks a waiting version to take over: Workbox's `{ type: 'SKIP_WAITING' }`
+ * from a window of the worker's own origin.
+ */
+export function isSkipWaitingRequest(event: ExtendableMessageEvent, origin: string): boolean {
+  const source = event.source;
+  const data: unknown = event.data;
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    (data as { type?: unknown }).type === 'SKIP_WAITING' &&
+    source instanceof Client &&
+    source.type === 'window' &&
+    new URL(source.url).origin === origin
+  );
+}
+
+/**
+ * Hosts bearer-sw in the app's Workbox worker. Navigations and the app's own URLs stay Workbox's
+ * (its precache serves an offline reload), allowlisted API requests still get the token whatever
+ * the order of `installTokenInjector` and the Workbox routes (its fetch listener runs in the
+ * capture phase, before theirs), and `activation` says how a new version takes over.
+ *
+ * @param options - see {@link WorkboxCompositionOptions}
+ * @returns the value of `installTokenInjector`'s `composition` option
+ * @throws TypeError when `activation` is neither `'immediate'` nor `'prompt'`
+ * @example
+ * ```ts
+ * import { precacheAndRoute } from 'workbox-precaching'
+ * import { installTokenInjector } from 'bearer-sw/worker'
+ * import { workboxComposition } from 'bearer-sw/worker/workbox'
+ *
+ * precacheAndRoute(self.__WB_MANIFEST)
+ * installTokenInjector({
+ *   apis: [{ origin: 'https://api.example.com', paths: ['/v1'] }],
+ *   composition: workboxComposition({ activation: 'prompt' }),
+ * })
+ * ```
+ */
+export function workboxComposition(options: WorkboxCompositionOptions = {}): Composition {
+  const activation = options.activation ?? 'immediate';
+  if (activation !== 'immediate' && activation !== 'prompt') {
+    throw new TypeError("Failed to compose with Workbox: activation must be 'immediate' or 'prompt'");
+  }
+  return {
+    start(config, log) {
+      if (activation === 'prompt') {
+        self.addEventListener('message', (event) => {
+          if (!isSkipWaitingRequest(event, self.location.origin)) return;
+          log('a page asked this version to take over');
+          event.waitUntil(self.skipWaiting());
+        });
+      }
+      return (event) =>
+        Promise.all([
+          activation === 'immediate' ? self.skipWaiting() : undefined,
+          config.staticRoutes ? addStaticRoutes(event, config.rules, log, (rules) => sharedRoutesFor(rules, self.location.origin)) : undefined,
+        ]);
+    },
+  };
+}
