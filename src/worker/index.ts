@@ -33,10 +33,10 @@ let installed = false;
  * Adds the install, activate, fetch and message listeners to the service worker.
  *
  * The worker activates at once (or as its `composition` says) and claims open pages. From then on
- * every request to an allowlisted API carries the session's token; nothing else is touched. Other
- * fetch handlers in the same worker (Workbox's) may be added before or after it: allowlisted
- * requests reach it first. Call it once, at the top level of the worker script (browsers only
- * dispatch to listeners added during the first run).
+ * every request to an allowlisted API carries the session's token; nothing else is touched. Fetch
+ * listeners added after it (Workbox's routes) never see an allowlisted request it answered, so
+ * call it before adding any that could match one. Call it once, at the top level of the worker
+ * script (browsers only dispatch to listeners added during the first run).
  *
  * @param config - the allowlist and options; validated now
  * @throws TypeError when the config is invalid, naming the problem
@@ -80,17 +80,13 @@ export function installTokenInjector(config: InjectorConfig): void {
     ((event: ExtendableEvent) => Promise.all([self.skipWaiting(), compiled.staticRoutes ? addStaticRoutes(event, compiled.rules, log) : undefined]));
   self.addEventListener('install', (event) => event.waitUntil(install(event)));
   clientsClaim();
-  // Capture: at the target, capturing listeners run before the others whatever the order they
-  // were added in (DOM, "dispatch" → "invoke"), so an allowlisted request reaches this one before
-  // a Workbox route that also matches it could answer it without the token.
-  self.addEventListener(
-    'fetch',
-    (event) => {
-      const rule = routeRequest(event.request, compiled.matcher);
-      if (rule !== null) event.respondWith(respondWithToken(event.request, rule, { session, canRetry: compiled.refresh !== null, log }));
-    },
-    true,
-  );
+  // `respondWith` also stops the event's propagation (ServiceWorker spec, FetchEvent respondWith,
+  // step "set the stop immediate propagation flag"): fetch listeners added after this one, such
+  // as Workbox's router, never see a request it answered.
+  self.addEventListener('fetch', (event) => {
+    const rule = routeRequest(event.request, compiled.matcher);
+    if (rule !== null) event.respondWith(respondWithToken(event.request, rule, { session, canRetry: compiled.refresh !== null, log }));
+  });
   self.addEventListener('message', (event) => {
     event.waitUntil(
       handleMessage(event, {

@@ -84,9 +84,11 @@ export function isSkipWaitingRequest(event: ExtendableMessageEvent, origin: stri
 
 /**
  * Hosts bearer-sw in the app's Workbox worker. Navigations and the app's own URLs stay Workbox's
- * (its precache serves an offline reload), allowlisted API requests still get the token whatever
- * the order of `installTokenInjector` and the Workbox routes (its fetch listener runs in the
- * capture phase, before theirs), and `activation` says how a new version takes over.
+ * (its precache serves an offline reload), and `activation` says how a new version takes over.
+ * Call `installTokenInjector` before registering Workbox routes that could match an allowlisted
+ * URL (a catch-all, `setDefaultHandler`): fetch listeners run in the order they were added, and
+ * `respondWith` stops the event there; a route added earlier would answer first, without the
+ * token.
  *
  * @param options - see {@link WorkboxCompositionOptions}
  * @returns the value of `installTokenInjector`'s `composition` option
@@ -97,11 +99,11 @@ export function isSkipWaitingRequest(event: ExtendableMessageEvent, origin: stri
  * import { installTokenInjector } from 'bearer-sw/worker'
  * import { workboxComposition } from 'bearer-sw/worker/workbox'
  *
- * precacheAndRoute(self.__WB_MANIFEST)
  * installTokenInjector({
  *   apis: [{ origin: 'https://api.example.com', paths: ['/v1'] }],
  *   composition: workboxComposition({ activation: 'prompt' }),
  * })
+ * precacheAndRoute(self.__WB_MANIFEST)
  * ```
  */
 export function workboxComposition(options: WorkboxCompositionOptions = {}): Composition {

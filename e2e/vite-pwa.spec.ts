@@ -1,0 +1,220 @@
+// examples/vite-pwa as its users run it: the packed package, real vite + vite-plugin-pwa
+// (injectManifest) builds served by `vite preview`, a real OpenID Provider and an API on another
+// origin that verifies each token with jose. One worker: Workbox (precache, navigation route,
+// runtime caching) composed with bearer-sw (workboxComposition). Every build is made once, in
+// beforeAll; a test "deploys" one by copying it where `vite preview` serves from.
+import { test as base, expect, type Page } from '@playwright/test';
+import { createDemoApi, type DemoApi } from '../src/demo/server/demo-api.js';
+import { createApiVerifier } from '../stack/api-verifier.js';
+import { listenOnLoopback, type LoopbackServer } from '../stack/listen-on-loopback.js';
+import { startOidcProvider, type OidcServer } from '../stack/provider.js';
+import { freePort, installExample, previewExample, type InstalledExample, type ServedExample } from './support/example-app.js';
+
+type Activation = 'immediate' | 'prompt';
+type Label = 'v1' | 'v2';
+
+/**
+ * The example's worker with one more Workbox route at its end, after `installTokenInjector`, that
+ * claims every request to the API origin (a NetworkFirst), as a catch-all route of an app would.
+ * Each time its strategy starts, a plugin leaves a mark in the cache 'api-shadow-ran'.
+ */
+function withShadowingRoute(source: string): string {
+  const mark = "handlerWillStart: async () => { await (await caches.open('api-shadow-ran')).put('/ran', new Response('')); }";
+  const route = `registerRoute(({ url }) => url.origin === import.meta.env.VITE_API_ORIGIN, new NetworkFirst({ cacheName: 'api-shadow', plugins: [{ ${mark} }] }));\n`;
+  return `import { NetworkFirst } from 'workbox-strategies';\n${source}\n${route}`;
+}
+
+interface Stack {
+  example: InstalledExample;
+  app: ServedExample;
+  provider: OidcServer;
+  apiListener: LoopbackServer;
+  api: DemoApi;
+  /** `builds[activation][label]`: the folder of that build. */
+  builds: Record<Activation, Record<Label, string>>;
+  /** An immediate build with {@link withShadowingRoute}. */
+  shadowed: string;
+}
+
+const test = base.extend<object, { stack: Stack }>({
+  stack: [
+    async ({}, use) => {
+      const example = installExample('vite-pwa');
+      const port = await freePort();
+      const appOrigin = `http://localhost:${port}`;
+      const apiListener = await listenOnLoopback();
+      // Long-lived access tokens: a token the API sees after an update is the login's, not a refresh's.
+      const provider = await startOidcProvider({ appOrigin, apiAudience: apiListener.origin, redirectUri: `${appOrigin}/callback`, accessTokenTtl: 600 });
+      const api = createDemoApi({ name: 'api', appOrigin, verifier: createApiVerifier(provider, apiListener.origin), requireToken: true });
+      apiListener.server.on('request', api.handler);
+      const env = {
+        VITE_API_ORIGIN: apiListener.origin,
+        VITE_AUTHORIZATION_ENDPOINT: provider.authorizationEndpoint,
+        VITE_TOKEN_ENDPOINT: provider.tokenEndpoint,
+        VITE_CLIENT_ID: provider.clientId,
+        VITE_API_AUDIENCE: apiListener.origin,
+      };
+      const builds = { immediate: {}, prompt: {} } as Stack['builds'];
+      for (const activation of ['immediate', 'prompt'] as const) {
+        for (const label of ['v1', 'v2'] as const) {
+          builds[activation][label] = await example.build(`${activation}-${label}`, { ...env, VITE_ACTIVATION: activation, VITE_BUILD_LABEL: label });
+        }
+      }
+      const shadowed = await example.build('shadowed', { ...env, VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'shadowed' }, {
+        'src/sw.ts': withShadowingRoute,
+      });
+      const app = await previewExample(example, port);
+      await use({ example, app, provider, apiListener, api, builds, shadowed });
+      await Promise.all([app.close(), apiListener.close(), provider.close()]);
+      example.remove();
+    },
+    { scope: 'worker', timeout: 240_000 },
+  ],
+});
+
+const WAIT = { timeout: 30_000 };
+
+/** Opens the app and waits until its worker controls the page. */
+async function openApp(page: Page, origin: string): Promise<void> {
+  await page.goto(origin);
+  await page.waitForFunction(() => document.body.dataset.ready === 'yes', undefined, WAIT);
+}
+
+/** Logs in as a person would: the app's button, the provider's login and consent forms, back to the app. */
+async function logIn(page: Page, stack: Stack): Promise<void> {
+  await page.click('#login');
+  await page.waitForURL((url) => url.origin === stack.provider.issuer, WAIT);
+  await page.locator('input[name="login"]').fill('alice');
+  await page.locator('input[name="password"]').fill('any password');
+  await page.locator('button[type="submit"]').click();
+  await page.locator('input[name="prompt"][value="consent"]').waitFor({ state: 'attached', ...WAIT });
+  await page.locator('button[type="submit"]').click();
+  await page.waitForURL((url) => url.origin === stack.app.origin, WAIT);
+  await expect(page.locator('#state')).toHaveText('authenticated', WAIT);
+}
+
+/** Clicks "Call the API" and returns what the API recorded for that call. */
+async function callApi(page: Page, stack: Stack) {
+  const before = stack.api.records.length;
+  await page.locator('#output').evaluate((element) => (element.textContent = ''));
+  await page.click('#call-api');
+  await expect(page.locator('#output')).toContainText('"status"', WAIT);
+  const records = stack.api.records.slice(before).filter((record) => record.path === '/v1/me');
+  expect(records).toHaveLength(1);
+  return records[0]!;
+}
+
+/** Asks the browser to check for a new worker version now (as it does on navigations, or every 24 h). */
+async function checkForUpdate(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    await registration?.update();
+  });
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test('log in, the API verifies the login token; offline, the app reloads from the precache and Workbox runtime caching serves /news/', async ({ stack, context }) => {
+  stack.app.serve(stack.builds.immediate.v1);
+  const page = await context.newPage();
+  await openApp(page, stack.app.origin);
+  await logIn(page, stack);
+  expect(stack.provider.stats.codeGrants).toBe(1);
+
+  const online = await callApi(page, stack);
+  expect(online.status).toBe(200);
+  expect(online.token).toMatchObject({ verified: true, sub: 'alice' });
+
+  // Runtime caching: the first fetch goes to the network and lands in Workbox's 'news' cache.
+  await page.click('#news');
+  await expect(page.locator('#output')).toContainText('Runtime-cached by Workbox');
+  await expect.poll(() => page.evaluate(async () => (await (await caches.open('news')).keys()).map((r) => new URL(r.url).pathname)), WAIT).toEqual(['/news/today.json']);
+
+  await context.setOffline(true);
+  await page.reload();
+  // The navigation was answered by Workbox's precache (a static route to the network would fail here).
+  await expect(page.locator('#build')).toHaveText('v1', WAIT);
+  await page.waitForFunction(() => document.body.dataset.ready === 'yes', undefined, WAIT);
+  await expect(page.locator('#state')).toHaveText('authenticated');
+  await page.click('#news');
+  await expect(page.locator('#output')).toContainText('Runtime-cached by Workbox');
+
+  await context.setOffline(false);
+  const again = await callApi(page, stack);
+  expect(again.token).toMatchObject({ verified: true, sub: 'alice', jti: (online.token as { jti: string }).jti });
+  await page.close();
+});
+
+test("activation 'immediate': a new version takes over at once, the page reloads into it, and it serves the same session", async ({ stack, context }) => {
+  stack.app.serve(stack.builds.immediate.v1);
+  const page = await context.newPage();
+  await openApp(page, stack.app.origin);
+  const codeGrants = stack.provider.stats.codeGrants;
+  await logIn(page, stack);
+  const before = await callApi(page, stack);
+  expect(before.token).toMatchObject({ verified: true, sub: 'alice' });
+
+  stack.app.serve(stack.builds.immediate.v2);
+  await checkForUpdate(page);
+  // vite-plugin-pwa's autoUpdate reloads the page once the new version is active.
+  await expect(page.locator('#build')).toHaveText('v2', WAIT);
+  await page.waitForFunction(() => document.body.dataset.ready === 'yes', undefined, WAIT);
+  expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting ?? null)).toBeNull();
+
+  await expect(page.locator('#state')).toHaveText('authenticated');
+  const after = await callApi(page, stack);
+  expect(after.token).toMatchObject({ verified: true, sub: 'alice', jti: (before.token as { jti: string }).jti });
+  expect(stack.provider.stats.codeGrants).toBe(codeGrants + 1); // the one login, no second
+  await page.close();
+});
+
+test("activation 'prompt': a new version waits until the app posts SKIP_WAITING, then serves the same session", async ({ stack, context }) => {
+  stack.app.serve(stack.builds.prompt.v1);
+  const page = await context.newPage();
+  await openApp(page, stack.app.origin);
+  const codeGrants = stack.provider.stats.codeGrants;
+  await logIn(page, stack);
+  const before = await callApi(page, stack);
+  expect(before.token).toMatchObject({ verified: true, sub: 'alice' });
+
+  stack.app.serve(stack.builds.prompt.v2);
+  await checkForUpdate(page);
+  // workbox-window saw a waiting version: the app offers the update and the old version still serves.
+  await expect(page.locator('#update')).toBeVisible(WAIT);
+  expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting?.state)).toBe('installed');
+  await expect(page.locator('#build')).toHaveText('v1');
+  const waiting = await callApi(page, stack);
+  expect(waiting.token).toMatchObject({ verified: true, jti: (before.token as { jti: string }).jti });
+
+  // updateSW(true): workbox-window's messageSkipWaiting(), then a reload once the new version controls.
+  await page.click('#update-now');
+  await expect(page.locator('#build')).toHaveText('v2', WAIT);
+  await page.waitForFunction(() => document.body.dataset.ready === 'yes', undefined, WAIT);
+  expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting ?? null)).toBeNull();
+  await expect(page.locator('#state')).toHaveText('authenticated');
+  const after = await callApi(page, stack);
+  expect(after.token).toMatchObject({ verified: true, sub: 'alice', jti: (before.token as { jti: string }).jti });
+  expect(stack.provider.stats.codeGrants).toBe(codeGrants + 1);
+  await page.close();
+});
+
+test('a Workbox route for the API added after installTokenInjector neither answers allowlisted calls nor sends its own', async ({ stack, context }) => {
+  stack.app.serve(stack.shadowed);
+  const page = await context.newPage();
+  await openApp(page, stack.app.origin);
+  await expect(page.locator('#build')).toHaveText('shadowed');
+  await logIn(page, stack);
+  // bearer-sw answered, with the token, which ends the event's dispatch: Workbox's strategy never
+  // started (it would have sent a request of its own, without the token).
+  for (let call = 0; call < 2; call += 1) {
+    const seen = await callApi(page, stack);
+    expect(seen.status).toBe(200);
+    expect(seen.token).toMatchObject({ verified: true, sub: 'alice' });
+  }
+  expect(await page.evaluate(() => caches.keys())).not.toContain('api-shadow-ran');
+  // The route is live: an API call bearer-sw leaves alone (the app set the header itself) goes
+  // through it.
+  await page.evaluate((origin) => fetch(`${origin}/v1/me`, { headers: { authorization: 'Bearer set-by-the-app' } }).then((r) => r.status), stack.apiListener.origin);
+  await expect.poll(() => page.evaluate(() => caches.keys()), WAIT).toContain('api-shadow-ran');
+  await page.close();
+});

@@ -1,0 +1,37 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig, loadEnv } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+// One worker for the whole app: Workbox (precache, navigation route, runtime caching) and
+// bearer-sw (the token on API calls), built by vite-plugin-pwa's injectManifest from src/sw.ts.
+export default defineConfig(({ mode }) => {
+  const env = loadEnv(mode, fileURLToPath(new URL('.', import.meta.url)));
+  // 'prompt': a new version waits for the user's "Update" click; 'immediate': it takes over at once.
+  const prompt = env.VITE_ACTIVATION === 'prompt';
+  return {
+    build: { target: 'es2022' },
+    plugins: [
+      VitePWA({
+        strategies: 'injectManifest',
+        srcDir: 'src',
+        filename: 'sw.ts',
+        registerType: prompt ? 'prompt' : 'autoUpdate',
+        // The page registers the worker itself (src/main.ts), with workbox-window for updates.
+        injectRegister: false,
+        manifest: {
+          name: 'bearer-sw PWA example',
+          short_name: 'bearer-sw PWA',
+          start_url: '/',
+          display: 'standalone',
+          theme_color: '#1d4ed8',
+          icons: [{ src: '/icon.svg', sizes: 'any', type: 'image/svg+xml' }],
+        },
+        injectManifest: {
+          // The app shell. Files under /news/ are left to runtime caching (src/sw.ts).
+          globPatterns: ['**/*.{js,css,html,svg,webmanifest}'],
+          globIgnores: ['news/**'],
+        },
+      }),
+    ],
+  };
+});
