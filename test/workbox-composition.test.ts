@@ -3,28 +3,34 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileRule } from '../src/worker/api-rule.js';
 import { compileConfig } from '../src/worker/injector-config.js';
-import { staticRoutesFor } from '../src/worker/static-routes.js';
-import { isSkipWaitingRequest, sharedRoutesFor, workboxComposition } from '../src/worker/workbox-composition.js';
+import { addStaticRoutes, staticRoutesFor, type RouterRule } from '../src/worker/static-routes.js';
+import { isSkipWaitingRequest, sameOriginRoute, workboxComposition } from '../src/worker/workbox-composition.js';
 
 const APP = 'https://app.example.com:8443';
 
-describe('sharedRoutesFor', () => {
-  const apis = [{ origin: 'https://api.example.com', paths: ['/v1'], upgradeNoCors: true }];
-  const rules = apis.map((api, index) => compileRule(api, index));
-
-  it("sends every request for the worker's origin to its fetch listeners before any other route", () => {
-    const routes = sharedRoutesFor(rules, APP);
-    expect(routes[0]).toEqual({
+describe('sameOriginRoute', () => {
+  it("sends every request for the worker's origin to its fetch listeners", () => {
+    expect(sameOriginRoute(APP)).toEqual({
       condition: { urlPattern: { protocol: 'https', hostname: 'app.example.com', port: '8443', pathname: '*' } },
       source: 'fetch-event',
     });
-    // The default routes follow: they only ever see other origins' requests.
-    expect(routes.slice(1)).toEqual(staticRoutesFor(apis));
   });
 
   it('escapes the origin so it stands for itself', () => {
-    const [first] = sharedRoutesFor(rules, 'http://[::1]:9000');
-    expect(first?.condition.urlPattern).toEqual({ protocol: 'http', hostname: '[\\:\\:1]', port: '9000', pathname: '*' });
+    expect(sameOriginRoute('http://[::1]:9000').condition.urlPattern).toEqual({ protocol: 'http', hostname: '[\\:\\:1]', port: '9000', pathname: '*' });
+  });
+
+  it('comes before the default routes, so none of them (navigations → network) sees a same-origin request', async () => {
+    const apis = [{ origin: 'https://api.example.com', paths: ['/v1'] }];
+    const added: RouterRule[][] = [];
+    const event = Object.assign(new Event('install'), { addRoutes: (routes: RouterRule[]) => (added.push(routes), Promise.resolve()) });
+    await addStaticRoutes(
+      event,
+      apis.map((api, index) => compileRule(api, index)),
+      () => undefined,
+      [sameOriginRoute(APP)],
+    );
+    expect(added).toEqual([[sameOriginRoute(APP), ...staticRoutesFor(apis)]]);
   });
 });
 
@@ -66,6 +72,53 @@ describe('isSkipWaitingRequest', () => {
 });
 
 describe('workboxComposition', () => {
+  // The worker scope, as far as the composition touches it.
+  function fakeScope() {
+    const calls: string[] = [];
+    const listeners: Array<(event: unknown) => void> = [];
+    const scope = {
+      location: { origin: APP },
+      skipWaiting: async () => void calls.push('skipWaiting'),
+      addEventListener: (type: string, listener: (event: unknown) => void) => (calls.push(`listen:${type}`), listeners.push(listener)),
+    };
+    const saved = (globalThis as { self?: unknown }).self;
+    (globalThis as { self?: unknown }).self = scope;
+    return { calls, listeners, restore: () => ((globalThis as { self?: unknown }).self = saved) };
+  }
+  const addRoutes = (calls: string[]) => (_event: Event, first: RouterRule[]) => (calls.push(`routes:${JSON.stringify(first)}`), undefined);
+
+  it("'immediate' skips waiting at install and adds the same-origin route first", async () => {
+    const { calls, restore } = fakeScope();
+    try {
+      const install = workboxComposition().start(addRoutes(calls), () => undefined);
+      await install(new Event('install'));
+      expect(calls).toEqual(['skipWaiting', `routes:${JSON.stringify([sameOriginRoute(APP)])}`]);
+    } finally {
+      restore();
+    }
+  });
+
+  it("'prompt' does not skip waiting at install; a same-origin window's SKIP_WAITING does", async () => {
+    const { calls, listeners, restore } = fakeScope();
+    const saved = (globalThis as { Client?: unknown }).Client;
+    (globalThis as { Client?: unknown }).Client = FakeClient;
+    try {
+      const install = workboxComposition({ activation: 'prompt' }).start(addRoutes(calls), () => undefined);
+      await install(new Event('install'));
+      expect(calls).toEqual(['listen:message', `routes:${JSON.stringify([sameOriginRoute(APP)])}`]);
+      const kept: Promise<unknown>[] = [];
+      const message = (source: unknown) => ({ source, data: { type: 'SKIP_WAITING' }, waitUntil: (p: Promise<unknown>) => kept.push(p) });
+      listeners[0]?.(message(new FakeClient('window', 'https://evil.example/')));
+      expect(calls).not.toContain('skipWaiting');
+      listeners[0]?.(message(new FakeClient('window', `${APP}/`)));
+      await Promise.all(kept);
+      expect(calls.at(-1)).toBe('skipWaiting');
+    } finally {
+      (globalThis as { Client?: unknown }).Client = saved;
+      restore();
+    }
+  });
+
   it('refuses an unknown activation, naming it', () => {
     expect(() => workboxComposition({ activation: 'auto' as 'prompt' })).toThrow(
       new TypeError("Failed to compose with Workbox: activation must be 'immediate' or 'prompt'"),

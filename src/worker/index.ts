@@ -13,7 +13,7 @@ import { handleMessage } from './handle-message.js';
 import { compileConfig, type InjectorConfig } from './injector-config.js';
 import { respondWithToken } from './respond-with-token.js';
 import { routeRequest } from './route-request.js';
-import { addStaticRoutes } from './static-routes.js';
+import { addStaticRoutes, type RouterRule } from './static-routes.js';
 import { createTokenStore } from './token-store.js';
 import { TokenSession } from './token-session.js';
 
@@ -75,9 +75,8 @@ export function installTokenInjector(config: InjectorConfig): void {
   // Warm the in-memory copy now, so the first request after a worker restart rarely waits.
   session.ready().catch(() => log('could not load the session at start'));
 
-  const install =
-    compiled.composition?.start(compiled, log) ??
-    ((event: ExtendableEvent) => Promise.all([self.skipWaiting(), compiled.staticRoutes ? addStaticRoutes(event, compiled.rules, log) : undefined]));
+  const addRoutes = (event: Event, first?: RouterRule[]) => (compiled.staticRoutes ? addStaticRoutes(event, compiled.rules, log, first) : undefined);
+  const install = compiled.composition?.start(addRoutes, log) ?? ((event: Event) => Promise.all([self.skipWaiting(), addRoutes(event)]));
   self.addEventListener('install', (event) => event.waitUntil(install(event)));
   clientsClaim();
   // `respondWith` also stops the event's propagation (ServiceWorker spec, FetchEvent respondWith,

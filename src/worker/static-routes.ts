@@ -57,8 +57,10 @@ export function routesForRules(rules: readonly CompiledRule[]): RouterRule[] {
   const allowed: RouterCondition[] = [];
   const upgraded: RouterCondition[] = [];
   for (const rule of rules) {
+    const url = new URL(rule.origin);
+    const origin = { protocol: literal(url.protocol.slice(0, -1)), hostname: literal(url.hostname), port: literal(url.port) };
     for (const path of rule.paths ?? ['/']) {
-      const urlPattern = originPattern(rule.origin, path === '/' ? '*' : `${literal(path)}{/*}?`);
+      const urlPattern = { ...origin, pathname: path === '/' ? '*' : `${literal(path)}{/*}?` };
       allowed.push({ urlPattern });
       if (rule.upgradeNoCors) upgraded.push({ urlPattern, requestMode: 'no-cors' });
     }
@@ -71,15 +73,6 @@ export function routesForRules(rules: readonly CompiledRule[]): RouterRule[] {
     { condition: { requestMode: 'no-cors' }, source: 'network' },
     { condition: { not: { or: allowed } }, source: 'network' },
   ];
-}
-
-/**
- * A URL pattern for an exact origin (its scheme, host and port, each standing for itself) and a
- * pathname pattern.
- */
-export function originPattern(origin: string, pathname: string): NonNullable<RouterCondition['urlPattern']> {
-  const url = new URL(origin);
-  return { protocol: literal(url.protocol.slice(0, -1)), hostname: literal(url.hostname), port: literal(url.port), pathname };
 }
 
 /** `InstallEvent.addRoutes` (Chromium 123+); not yet in TypeScript's WebWorker lib. */
@@ -95,23 +88,18 @@ type AddRoutes = (rules: RouterRule[]) => Promise<void>;
  * @param event - the `install` event
  * @param rules - the allowlist as the worker compiled it at start
  * @param log - where a refusal by the browser is reported
- * @param routesFor - how the rules become routes: {@link routesForRules}, or a composition's
+ * @param first - routes placed before {@link routesForRules} (a composition's); default none
  * @returns a promise for `waitUntil`; it never rejects (a worker without routes still works)
  * @example
  * ```ts
  * self.addEventListener('install', (event) => event.waitUntil(addStaticRoutes(event, compiled.rules, log)))
  * ```
  */
-export async function addStaticRoutes(
-  event: Event,
-  rules: readonly CompiledRule[],
-  log: (message: string) => void,
-  routesFor: (rules: readonly CompiledRule[]) => RouterRule[] = routesForRules,
-): Promise<void> {
+export async function addStaticRoutes(event: Event, rules: readonly CompiledRule[], log: (message: string) => void, first: RouterRule[] = []): Promise<void> {
   const addRoutes = (event as Event & { addRoutes?: AddRoutes }).addRoutes;
   if (typeof addRoutes !== 'function') return;
   try {
-    await addRoutes.call(event, routesFor(rules));
+    await addRoutes.call(event, [...first, ...routesForRules(rules)]);
   } catch {
     log('the browser refused the static routes; every request wakes the worker');
   }

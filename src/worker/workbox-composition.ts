@@ -5,9 +5,9 @@
  *
  * @packageDocumentation
  */
-import type { CompiledRule } from './api-rule.js';
-import type { CompiledConfig } from './injector-config.js';
-import { addStaticRoutes, originPattern, routesForRules, type RouterRule } from './static-routes.js';
+// Types only: at run time this module takes what it needs from the injector (Composition.start),
+// so the worker holds no second copy of it and the core shares no chunk with this module.
+import type { RouterRule } from './static-routes.js';
 
 // The members used here, typed structurally so the module also type-checks where tests import it
 // with the DOM lib (ServiceWorkerGlobalScope is in the WebWorker lib only).
@@ -39,30 +39,40 @@ export interface WorkboxCompositionOptions {
 export interface Composition {
   /**
    * Called once, at the top level of the worker script: adds the composition's own listeners and
-   * returns what the worker does at install (skip waiting or not, which static routes).
+   * returns what the worker does at install.
+   *
+   * @param addRoutes - registers the injector's static routes after `first` (nothing with
+   *   `staticRoutes: false`)
+   * @param log - the injector's debug log
    */
-  start(config: CompiledConfig, log: (message: string) => void): (event: Event) => Promise<unknown>;
+  start(addRoutes: (event: Event, first: RouterRule[]) => Promise<void> | undefined, log: (message: string) => void): (event: Event) => Promise<unknown>;
 }
 
+// URLPattern syntax characters; anything else in a pattern string stands for itself.
+const literal = (text: string) => text.replace(/[\\+*?:{}()]/g, '\\$&');
+
 /**
- * The static routes of a worker that shares its fetch event: every request for the worker's own
- * origin goes to its fetch listeners, where Workbox's precache, navigation route and runtime
- * caching see it; only the default routes' other-origin part still skips the worker (requests to
- * origins and paths no rule matches, `no-cors` requests no `upgradeNoCors` rule asked for). A
- * navigation is always for the worker's origin (a worker only sees those of its scope), so none
- * ever goes past Workbox.
+ * The route a worker that shares its fetch event puts before the injector's: every request for
+ * the worker's own origin goes to its fetch listeners, where Workbox's precache, navigation route
+ * and runtime caching see it. The injector's routes then only ever see other origins' requests
+ * (those no rule matches, and `no-cors` ones no `upgradeNoCors` rule asked for, still skip the
+ * worker). A navigation is always for the worker's origin (a worker only sees those of its
+ * scope), so none goes past Workbox.
  *
- * @param rules - the allowlist as the worker compiled it at start
  * @param origin - the worker's own origin, `self.location.origin`
- * @returns the rules for `InstallEvent.addRoutes`, in order (the first match wins)
+ * @returns a rule for `InstallEvent.addRoutes`
  * @example
  * ```ts
- * sharedRoutesFor(compiled.rules, 'https://app.example.com')
- * // https://app.example.com/* → fetch listeners; then the default routes, for other origins
+ * sameOriginRoute('https://app.example.com')
+ * // { condition: { urlPattern: { protocol: 'https', hostname: 'app.example.com', port: '', pathname: '*' } }, source: 'fetch-event' }
  * ```
  */
-export function sharedRoutesFor(rules: readonly CompiledRule[], origin: string): RouterRule[] {
-  return [{ condition: { urlPattern: originPattern(origin, '*') }, source: 'fetch-event' }, ...routesForRules(rules)];
+export function sameOriginRoute(origin: string): RouterRule {
+  const url = new URL(origin);
+  return {
+    condition: { urlPattern: { protocol: literal(url.protocol.slice(0, -1)), hostname: literal(url.hostname), port: literal(url.port), pathname: '*' } },
+    source: 'fetch-event',
+  };
 }
 
 /**
@@ -112,7 +122,7 @@ export function workboxComposition(options: WorkboxCompositionOptions = {}): Com
     throw new TypeError("Failed to compose with Workbox: activation must be 'immediate' or 'prompt'");
   }
   return {
-    start(config, log) {
+    start(addRoutes, log) {
       if (activation === 'prompt') {
         self.addEventListener('message', (event) => {
           if (!isSkipWaitingRequest(event, self.location.origin)) return;
@@ -120,11 +130,7 @@ export function workboxComposition(options: WorkboxCompositionOptions = {}): Com
           event.waitUntil(self.skipWaiting());
         });
       }
-      return (event) =>
-        Promise.all([
-          activation === 'immediate' ? self.skipWaiting() : undefined,
-          config.staticRoutes ? addStaticRoutes(event, config.rules, log, (rules) => sharedRoutesFor(rules, self.location.origin)) : undefined,
-        ]);
+      return (event) => Promise.all([activation === 'immediate' ? self.skipWaiting() : undefined, addRoutes(event, [sameOriginRoute(self.location.origin)])]);
     },
   };
 }
