@@ -3,12 +3,15 @@
 // origin that verifies each token with jose. One worker: Workbox (precache, navigation route,
 // runtime caching) composed with bearer-sw (workboxComposition). Every build is made once, in
 // beforeAll; a test "deploys" one by copying it where `vite preview` serves from.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import { createDemoApi, type DemoApi } from '../src/demo/server/demo-api.js';
 import { createApiVerifier } from '../stack/api-verifier.js';
 import { listenOnLoopback, type LoopbackServer } from '../stack/listen-on-loopback.js';
 import { startOidcProvider, type OidcServer } from '../stack/provider.js';
 import { freePort, installExample, previewExample, type InstalledExample, type ServedExample } from './support/example-app.js';
+import { ROOT } from './support/paths.js';
 
 type Activation = 'immediate' | 'prompt';
 type Label = 'v1' | 'v2';
@@ -217,4 +220,15 @@ test('a Workbox route for the API added after installTokenInjector neither answe
   await page.evaluate((origin) => fetch(`${origin}/v1/me`, { headers: { authorization: 'Bearer set-by-the-app' } }).then((r) => r.status), stack.apiListener.origin);
   await expect.poll(() => page.evaluate(() => caches.keys()), WAIT).toContain('api-shadow-ran');
   await page.close();
+});
+
+test("the example's page and worker type-check against the packed package's declarations", ({ stack }) => {
+  const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
+  for (const project of ['tsconfig.json', 'tsconfig.sw.json']) {
+    // Throws with tsc's report when a file does not type-check.
+    execFileSync(tsc, ['-p', project], { cwd: stack.example.dir, encoding: 'utf8' });
+  }
+  expect(execFileSync('node', ['-p', "require.resolve('bearer-sw/package.json')"], { cwd: stack.example.dir, encoding: 'utf8' }).trim()).toBe(
+    join(stack.example.dir, 'node_modules', 'bearer-sw', 'package.json'),
+  );
 });
