@@ -10,7 +10,7 @@ import { createDemoApi, type DemoApi } from '../src/demo/server/demo-api.js';
 import { createApiVerifier } from '../stack/api-verifier.js';
 import { listenOnLoopback, type LoopbackServer } from '../stack/listen-on-loopback.js';
 import { startOidcProvider, type OidcServer } from '../stack/provider.js';
-import { freePort, installExample, previewExample, type InstalledExample, type ServedExample } from './support/example-app.js';
+import { devExample, freePort, installExample, previewExample, type InstalledExample, type ServedExample } from './support/example-app.js';
 import { ROOT } from './support/paths.js';
 
 type Activation = 'immediate' | 'prompt';
@@ -231,4 +231,38 @@ test("the example's page and worker type-check against the packed package's decl
   expect(execFileSync('node', ['-p', "require.resolve('bearer-sw/package.json')"], { cwd: stack.example.dir, encoding: 'utf8' }).trim()).toBe(
     join(stack.example.dir, 'node_modules', 'bearer-sw', 'package.json'),
   );
+});
+
+test('vite dev: the worker vite-plugin-pwa serves in development hosts bearer-sw, and the API verifies the login token', async ({ stack, context }) => {
+  // Its own origin, so its own provider client (redirect URI and CORS) and API.
+  const port = await freePort();
+  const appOrigin = `http://localhost:${port}`;
+  const apiListener = await listenOnLoopback();
+  const provider = await startOidcProvider({ appOrigin, apiAudience: apiListener.origin, redirectUri: `${appOrigin}/callback`, accessTokenTtl: 600 });
+  const api = createDemoApi({ name: 'api', appOrigin, verifier: createApiVerifier(provider, apiListener.origin), requireToken: true });
+  apiListener.server.on('request', api.handler);
+  const dev = await devExample(stack.example, port, {
+    VITE_API_ORIGIN: apiListener.origin,
+    VITE_AUTHORIZATION_ENDPOINT: provider.authorizationEndpoint,
+    VITE_TOKEN_ENDPOINT: provider.tokenEndpoint,
+    VITE_CLIENT_ID: provider.clientId,
+    VITE_API_AUDIENCE: apiListener.origin,
+    VITE_ACTIVATION: 'immediate',
+    VITE_BUILD_LABEL: 'dev-server',
+  });
+  try {
+    const local: Stack = { ...stack, provider, apiListener, api, app: { ...stack.app, origin: dev.origin } };
+    const page = await context.newPage();
+    await openApp(page, dev.origin);
+    await expect(page.locator('#build')).toHaveText('dev-server');
+    const script = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null);
+    expect(script).toBe(`${dev.origin}/dev-sw.js?dev-sw`);
+    await logIn(page, local);
+    const call = await callApi(page, local);
+    expect(call.status).toBe(200);
+    expect(call.token).toMatchObject({ verified: true, sub: 'alice' });
+    await page.close();
+  } finally {
+    await Promise.all([dev.close(), apiListener.close(), provider.close()]);
+  }
 });

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { build, preview, type PreviewServer } from 'vite';
+import { build, createServer as createViteServer, preview, type PreviewServer } from 'vite';
 import { LOOPBACK_HOST } from '../../stack/loopback.js';
 import { ROOT } from './paths.js';
 
@@ -121,4 +121,26 @@ export async function previewExample(example: InstalledExample, port: number): P
       await server.close();
     },
   };
+}
+
+/**
+ * Starts `vite dev` for the example on `port` with `VITE_*` variables (read when the server
+ * resolves its config, as from a shell's environment).
+ */
+export async function devExample(example: InstalledExample, port: number, env: Record<string, string>): Promise<{ origin: string; close(): Promise<void> }> {
+  const saved = { ...process.env };
+  // A `vite build` earlier in this process left NODE_ENV=production, which a dev server would
+  // honour (vite-plugin-pwa then registers its dev worker as a classic script); `vite dev` from a
+  // shell starts without it.
+  Object.assign(process.env, env, { NODE_ENV: 'development' });
+  try {
+    const server = await createViteServer({ root: example.dir, logLevel: 'warn', server: { host: LOOPBACK_HOST, port, strictPort: true } });
+    await server.listen();
+    return { origin: `http://localhost:${port}`, close: () => server.close() };
+  } finally {
+    for (const key of [...Object.keys(env), 'NODE_ENV']) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+  }
 }

@@ -10,6 +10,10 @@ export default defineConfig(({ mode }) => {
   const prompt = env.VITE_ACTIVATION === 'prompt';
   return {
     build: { target: 'es2022' },
+    // `vite dev`: optimize the worker's imports and workbox-window (imported lazily by
+    // virtual:pwa-register) up front. Found late, they would be optimized again, the page
+    // reloaded, and the worker, which imported the first versions, would fail to load.
+    optimizeDeps: { entries: ['index.html', 'src/sw.ts'], include: ['workbox-window'] },
     plugins: [
       VitePWA({
         strategies: 'injectManifest',
@@ -18,6 +22,8 @@ export default defineConfig(({ mode }) => {
         registerType: prompt ? 'prompt' : 'autoUpdate',
         // The page registers the worker itself (src/main.ts), with workbox-window for updates.
         injectRegister: false,
+        // `vite dev` serves src/sw.ts too, as a module worker (at the URL registerSW reports).
+        devOptions: { enabled: true, type: 'module', navigateFallback: 'index.html' },
         manifest: {
           name: 'bearer-sw PWA example',
           short_name: 'bearer-sw PWA',

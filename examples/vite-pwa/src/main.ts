@@ -7,18 +7,28 @@ const $ = (id: string) => document.getElementById(id) as HTMLElement;
 const show = (value: unknown) => ($('output').textContent = typeof value === 'string' ? value : JSON.stringify(value, null, 2));
 $('build').textContent = env.buildLabel;
 
-// workbox-window registers /sw.js and drives updates: with registerType 'prompt' it calls
+// workbox-window registers the worker and drives updates: with registerType 'prompt' it calls
 // onNeedRefresh when a new version waits, and updateSW() posts SKIP_WAITING to it; with
 // 'autoUpdate' the new version takes over at once and the page reloads.
-const updateSW = registerSW({
-  immediate: true,
-  onNeedRefresh: () => ($('update').hidden = false),
-  onOfflineReady: () => ($('offline-ready').textContent = 'ready to work offline'),
+const registered = new Promise<string>((resolve, reject) => {
+  const updateSW = registerSW({
+    immediate: true,
+    onRegisteredSW: (url) => resolve(url),
+    onRegisterError: reject,
+    onNeedRefresh: () => ($('update').hidden = false),
+    onOfflineReady: () => ($('offline-ready').textContent = 'ready to work offline'),
+  });
+  $('update-now').addEventListener('click', () => void updateSW(true));
 });
-$('update-now').addEventListener('click', () => void updateSW(true));
 
-// The same registration (same script, same type): resolves once the worker controls this page.
-const session = await registerTokenInjector('/sw.js', { type: 'classic' });
+// The same registration: the URL vite-plugin-pwa registered (/sw.js, or its dev URL under
+// `vite dev`) and the same type. Resolves once the worker controls this page.
+const session = await registered
+  .then((url) => registerTokenInjector(url, { type: import.meta.env.DEV ? 'module' : 'classic' }))
+  .catch((error: unknown) => {
+    show(`Failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  });
 const showState = () => ($('state').textContent = session.state);
 session.addEventListener('statechange', showState);
 session.addEventListener('session-invalid', () => show('Your session ended: log in again.'));
