@@ -27,8 +27,9 @@ export interface InjectorConfig {
   debug?: boolean;
   /**
    * Register static routes at install (Chromium 123+) so requests no rule can match go straight
-   * to the network without waking the worker. They apply to the whole scope: set `false` when the
-   * same worker also serves other requests itself (an offline cache, say). Default `true`.
+   * to the network without waking the worker. They apply to the whole scope: when the same worker
+   * also serves other requests itself, pass `composition` (Workbox) or set `false` (the other
+   * handlers also serve other origins' URLs). Default `true`.
    */
   staticRoutes?: boolean;
   /**
