@@ -27,6 +27,13 @@ function withShadowingRoute(source: string): string {
   return `import { NetworkFirst } from 'workbox-strategies';\n${source}\n${route}`;
 }
 
+/** The example's worker without `composition`: bearer-sw's default static routes, as if alone. */
+function withoutComposition(source: string): string {
+  const line = /^\s*composition: workboxComposition\(.*\),\n/m;
+  if (!line.test(source)) throw new Error('the example worker no longer passes composition: workboxComposition(…)');
+  return source.replace(line, '').replace(/^import \{ workboxComposition \}.*\n/m, '');
+}
+
 interface Stack {
   example: InstalledExample;
   app: ServedExample;
@@ -37,6 +44,8 @@ interface Stack {
   builds: Record<Activation, Record<Label, string>>;
   /** An immediate build with {@link withShadowingRoute}. */
   shadowed: string;
+  /** An immediate build {@link withoutComposition}. */
+  uncomposed: string;
 }
 
 const test = base.extend<object, { stack: Stack }>({
@@ -66,8 +75,11 @@ const test = base.extend<object, { stack: Stack }>({
       const shadowed = await example.build('shadowed', { ...env, VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'shadowed' }, {
         'src/sw.ts': withShadowingRoute,
       });
+      const uncomposed = await example.build('uncomposed', { ...env, VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'uncomposed' }, {
+        'src/sw.ts': withoutComposition,
+      });
       const app = await previewExample(example, port);
-      await use({ example, app, provider, apiListener, api, builds, shadowed });
+      await use({ example, app, provider, apiListener, api, builds, shadowed, uncomposed });
       await Promise.all([app.close(), apiListener.close(), provider.close()]);
       example.remove();
     },
@@ -145,6 +157,21 @@ test('log in, the API verifies the login token; offline, the app reloads from th
   await context.setOffline(false);
   const again = await callApi(page, stack);
   expect(again.token).toMatchObject({ verified: true, sub: 'alice', jti: (online.token as { jti: string }).jti });
+  await page.close();
+});
+
+test('without a composition, the default static routes take navigations and /news/ from Workbox: offline, a reload fails', async ({ stack, context }) => {
+  stack.app.serve(stack.uncomposed);
+  const page = await context.newPage();
+  await openApp(page, stack.app.origin);
+  await expect(page.locator('#build')).toHaveText('uncomposed');
+  // Installed with its routes once it controls the page; Workbox's precache is complete by then.
+  await page.click('#news');
+  await expect(page.locator('#output')).toContainText('Runtime-cached by Workbox');
+  expect(await page.evaluate(() => caches.keys())).not.toContain('news');
+  await context.setOffline(true);
+  await expect(page.reload()).rejects.toThrow(/net::ERR_INTERNET_DISCONNECTED/);
+  await context.setOffline(false);
   await page.close();
 });
 
