@@ -34,6 +34,20 @@ function withoutComposition(source: string): string {
   return source.replace(line, '').replace(/^import \{ workboxComposition \}.*\n/m, '');
 }
 
+/**
+ * The example's worker with a Workbox route that runtime-caches another origin's URLs (the API
+ * origin's /public/, which no rule names) into 'api-public'; with `staticRoutes: false` when
+ * `routesOff`.
+ */
+function withForeignRoute(routesOff: boolean) {
+  return (source: string): string => {
+    const anchor = '  composition: workboxComposition(';
+    if (!source.includes(anchor)) throw new Error('the example worker no longer passes composition: workboxComposition(…)');
+    const route = "registerRoute(({ url }) => url.origin === import.meta.env.VITE_API_ORIGIN && url.pathname.startsWith('/public/'), new StaleWhileRevalidate({ cacheName: 'api-public' }));\n";
+    return `${routesOff ? source.replace(anchor, `  staticRoutes: false,\n${anchor}`) : source}\n${route}`;
+  };
+}
+
 interface Stack {
   example: InstalledExample;
   app: ServedExample;
@@ -46,6 +60,8 @@ interface Stack {
   shadowed: string;
   /** An immediate build {@link withoutComposition}. */
   uncomposed: string;
+  /** Immediate builds {@link withForeignRoute}, with the composition's routes and with none. */
+  foreign: { routes: string; noRoutes: string };
 }
 
 const test = base.extend<object, { stack: Stack }>({
@@ -78,8 +94,12 @@ const test = base.extend<object, { stack: Stack }>({
       const uncomposed = await example.build('uncomposed', { ...env, VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'uncomposed' }, {
         'src/sw.ts': withoutComposition,
       });
+      const foreign = {
+        routes: await example.build('foreign-routes', { ...env, VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'foreign' }, { 'src/sw.ts': withForeignRoute(false) }),
+        noRoutes: await example.build('foreign-no-routes', { ...env, VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'foreign' }, { 'src/sw.ts': withForeignRoute(true) }),
+      };
       const app = await previewExample(example, port);
-      await use({ example, app, provider, apiListener, api, builds, shadowed, uncomposed });
+      await use({ example, app, provider, apiListener, api, builds, shadowed, uncomposed, foreign });
       await Promise.all([app.close(), apiListener.close(), provider.close()]);
       example.remove();
     },
@@ -247,6 +267,28 @@ test('a Workbox route for the API added after installTokenInjector neither answe
   await page.evaluate((origin) => fetch(`${origin}/v1/me`, { headers: { authorization: 'Bearer set-by-the-app' } }).then((r) => r.status), stack.apiListener.origin);
   await expect.poll(() => page.evaluate(() => caches.keys()), WAIT).toContain('api-shadow-ran');
   await page.close();
+});
+
+test("Workbox runtime caching of another origin's URLs needs staticRoutes: false; the composition's routes send them past the worker", async ({ stack, browser }) => {
+  const cached = async (build: string) => {
+    stack.app.serve(build);
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await openApp(page, stack.app.origin);
+      const before = stack.api.records.length;
+      const status = await page.evaluate((origin) => fetch(`${origin}/public/status`).then((r) => r.status), stack.apiListener.origin);
+      expect(status).toBe(200);
+      expect(stack.api.records.slice(before).map((r) => [r.path, r.token])).toEqual([['/public/status', null]]);
+      // A second request: after it, StaleWhileRevalidate has long put the first answer in its cache.
+      await page.evaluate((origin) => fetch(`${origin}/public/status`).then((r) => r.status), stack.apiListener.origin);
+      return page.evaluate(async () => (await caches.has('api-public')) && (await (await caches.open('api-public')).keys()).map((r) => new URL(r.url).pathname));
+    } finally {
+      await context.close();
+    }
+  };
+  await expect.poll(() => cached(stack.foreign.noRoutes), WAIT).toEqual(['/public/status']);
+  expect(await cached(stack.foreign.routes)).toBe(false);
 });
 
 test("the example's page and worker type-check against the packed package's declarations", ({ stack }) => {
