@@ -4,7 +4,9 @@ import { RequestVerificationError, type AuthScheme } from './request-verificatio
 
 /**
  * Where the access token's signing keys come from: a JWKS URL (fetched and cached by jose's
- * `createRemoteJWKSet`, one cache per URL for the process), a key set object, or a jose key resolver.
+ * `createRemoteJWKSet`, one cache per URL for the whole process: refetched after 10 minutes, or when a token
+ * names an unknown `kid`, at most every 30 s), a key set object, or a jose key resolver such as your own
+ * `createRemoteJWKSet(url, { cacheMaxAge })`.
  */
 export type KeySource = URL | JSONWebKeySet | JWTVerifyGetKey;
 
@@ -34,34 +36,39 @@ class KeySetUnavailable extends Error {
   }
 }
 
+// What a key resolver throws because of the token (no key for its kid or alg, a malformed header); anything
+// else (a fetch that fails or times out, a key set that does not parse) is the key set's fault.
+const TOKEN_FAULTS = [errors.JWKSNoMatchingKey, errors.JWKSMultipleMatchingKeys, errors.JOSEAlgNotAllowed, errors.JOSENotSupported, errors.JWSInvalid, errors.JWTInvalid];
+
+function classified(resolver: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await resolver(header, token);
+    } catch (error) {
+      if (TOKEN_FAULTS.some((fault) => error instanceof fault)) throw error;
+      throw new KeySetUnavailable(error);
+    }
+  };
+}
+
 const remoteSets = new Map<string, JWTVerifyGetKey>();
-const localSets = new WeakMap<object, JWTVerifyGetKey>();
+const resolvers = new WeakMap<object, JWTVerifyGetKey>();
 
 function resolverFor(source: KeySource): JWTVerifyGetKey {
-  if (typeof source === 'function') return source;
   if (source instanceof URL) {
     let remote = remoteSets.get(source.href);
     if (remote === undefined) {
-      const set = createRemoteJWKSet(source);
-      // Fetch failures, timeouts and unparseable sets are the key set's fault; a missing kid is the token's.
-      remote = async (header, token) => {
-        try {
-          return await set(header, token);
-        } catch (error) {
-          if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
-          throw new KeySetUnavailable(error);
-        }
-      };
+      remote = classified(createRemoteJWKSet(source));
       remoteSets.set(source.href, remote);
     }
     return remote;
   }
-  let local = localSets.get(source);
-  if (local === undefined) {
-    local = createLocalJWKSet(source);
-    localSets.set(source, local);
+  let resolver = resolvers.get(source);
+  if (resolver === undefined) {
+    resolver = classified(typeof source === 'function' ? source : createLocalJWKSet(source));
+    resolvers.set(source, resolver);
   }
-  return local;
+  return resolver;
 }
 
 function refusal(error: unknown, scheme: AuthScheme | null): RequestVerificationError {
