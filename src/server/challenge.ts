@@ -1,4 +1,5 @@
-import { DPOP_ALGORITHMS, type DpopOptions } from './verify-dpop-proof.js';
+import { DPOP_ALGORITHMS } from './verify-dpop-proof.js';
+import type { VerifyRequestOptions } from './verify-request.js';
 import type { RequestVerificationError } from './request-verification-error.js';
 
 /** The HTTP answer to a refused request: a status and the headers to send. */
@@ -18,14 +19,14 @@ const description = (message: string) => message.replace(/[^\x20\x21\x23-\x5b\x5
  * (the service worker) can read both.
  *
  * @param error - what `verifyRequest` threw
- * @param options - the same `dpop` options given to `verifyRequest`
+ * @param options - the options given to `verifyRequest` (only `dpop` is read)
  * @example
  * ```ts
  * const { status, headers } = challenge(error, options)
  * response.writeHead(status, headers).end()
  * ```
  */
-export function challenge(error: RequestVerificationError, options: { dpop?: DpopOptions } = {}): Challenge {
+export function challenge(error: RequestVerificationError, options: Partial<VerifyRequestOptions> = {}): Challenge {
   const headers: Record<string, string> = { 'cache-control': 'no-store' };
   if (error.code === 'jwks-unavailable') return { status: error.status, headers };
   const required = options.dpop?.required === true;
@@ -51,7 +52,7 @@ export function challenge(error: RequestVerificationError, options: { dpop?: Dpo
  * catch (error) { if (error instanceof RequestVerificationError) return errorResponse(error, options) }
  * ```
  */
-export function errorResponse(error: RequestVerificationError, options: { dpop?: DpopOptions } = {}): Response {
+export function errorResponse(error: RequestVerificationError, options: Partial<VerifyRequestOptions> = {}): Response {
   const { status, headers } = challenge(error, options);
   return new Response(null, { status, headers });
 }
