@@ -92,10 +92,10 @@ describe('verifyRequest: the access token', () => {
     expect(error.error).toBe('invalid_token');
   });
 
-  it('accepts a token that expired within the clock tolerance, refuses it without tolerance', async () => {
+  it('accepts a token that expired within the given clock tolerance, refuses it by default', async () => {
     const token = await issuer.mint({ exp: Math.floor(Date.now() / 1000) - 2 });
-    await expect(verifyRequest(apiRequest({ authorization: `Bearer ${token}` }), options)).resolves.toMatchObject({ scheme: 'Bearer' });
-    await expectRefused(apiRequest({ authorization: `Bearer ${token}` }), 'token-expired', { ...options, clockToleranceSeconds: 0 });
+    await expectRefused(apiRequest({ authorization: `Bearer ${token}` }), 'token-expired');
+    await expect(verifyRequest(apiRequest({ authorization: `Bearer ${token}` }), { ...options, clockToleranceSeconds: 5 })).resolves.toMatchObject({ scheme: 'Bearer' });
   });
 
   it('refuses a token without exp', async () => {

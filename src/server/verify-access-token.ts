@@ -21,7 +21,7 @@ export interface AccessTokenOptions {
   typ?: string;
   /** Accepted signature algorithms. Default: the asymmetric JWS algorithms. */
   algorithms?: string[];
-  /** Leeway for `exp` and `nbf`, seconds. Default 5. */
+  /** Leeway for `exp` and `nbf`, seconds, for a server whose clock may lag the issuer's. Default 0 (as jose). */
   clockToleranceSeconds?: number;
 }
 
@@ -97,7 +97,7 @@ export async function verifyAccessToken(token: string, options: AccessTokenOptio
       issuer: options.issuer,
       audience: options.audience,
       algorithms: options.algorithms ?? ASYMMETRIC_ALGORITHMS,
-      clockTolerance: options.clockToleranceSeconds ?? 5,
+      clockTolerance: options.clockToleranceSeconds ?? 0,
       requiredClaims: ['exp'],
       ...(options.typ !== undefined && { typ: options.typ }),
     });
