@@ -3,6 +3,7 @@
 // the key gets nowhere — at the API or at the token endpoint — while the key holder keeps working.
 import { expect, test } from '@playwright/test';
 import { calculateJwkThumbprint, decodeJwt, exportJWK } from 'jose';
+import * as oauth from 'oauth4webapi';
 
 import { createDpopProof, DpopNonceMemory, generateDpopKeyPair, isDpopNonceChallenge } from '../src/worker/dpop/index.js';
 import { createApiVerifier } from '../stack/api-verifier.js';
@@ -98,4 +99,21 @@ test('a token endpoint that requires a nonce: the use_dpop_nonce answer is recog
   expect(retried.ok, JSON.stringify(retried)).toBe(true);
   expect(stale.nonces.get(endpoint)).not.toBe('not-the-providers-nonce');
   expect(provider.stats).toMatchObject({ codeGrants: 1, refreshGrants: 2 });
+});
+
+test("oauth4webapi's token requests carry the worker's proof as a header: one proof implementation for the token endpoint and the APIs", async () => {
+  provider = await startOidcProvider({ appOrigin: APP_ORIGIN, apiAudience: API, redirectUri: `${APP_ORIGIN}/callback` });
+  const owner = await dpopClient();
+  const login = await loginWithCodeFlow(provider, { dpop: owner });
+  // The authorization server as the worker's login would describe it; Node reaches it over 127.0.0.1.
+  const tokenEndpoint = provider.tokenEndpoint.replace('localhost', '127.0.0.1');
+  const as: oauth.AuthorizationServer = { issuer: provider.issuer, token_endpoint: tokenEndpoint };
+  const client: oauth.Client = { client_id: provider.clientId };
+  const proof = await createDpopProof(owner.keyPair, { method: 'POST', url: tokenEndpoint });
+  const response = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), login.refreshToken, { headers: { dpop: proof }, [oauth.allowInsecureRequests]: true });
+  const result = await oauth.processRefreshTokenResponse(as, client, response);
+  expect(result.token_type).toBe('dpop');
+  expect(decodeJwt(result.access_token).cnf).toEqual({ jkt: owner.jkt });
+  const verifier = createApiVerifier(provider, API);
+  expect(await verifier.verify(await apiRequest(result.access_token, 'DPoP', owner))).toMatchObject({ ok: true, jkt: owner.jkt });
 });

@@ -39,6 +39,13 @@ function encodedHeader(publicKey: CryptoKey): Promise<string> {
  * fragment), `iat`, `ath` when an access token goes along, and `nonce` when the server gave one. The same
  * function makes the proofs for the token endpoint (code exchange, refresh) and for API requests.
  *
+ * Why not oauth4webapi's `DPoP()` handle: its public `DPoPHandle` only has `calculateThumbprint()`; it signs
+ * inside oauth4webapi's own request functions, and for an API only through `protectedResourceRequest`, which
+ * makes the fetch itself (method, headers, body; not the page's mode, credentials, cache or integrity) and
+ * throws on any `WWW-Authenticate`. So this one function makes every proof, and oauth4webapi's token requests
+ * take it as a header: `refreshTokenGrantRequest(as, client, auth, rt, { headers: { dpop: proof } })`
+ * (e2e/dpop-binding.spec.ts runs that against oidc-provider).
+ *
  * The JWS is signed with WebCrypto directly: ECDSA P-256 with SHA-256 yields `r || s`, which is the ES256
  * signature format (RFC 7518 §3.4). jose's `SignJWT` would add about 5 KB gzip to the worker for the same bytes.
  *
