@@ -2,6 +2,7 @@
 // origin (generated per test run with the run's ports).
 import { installTokenInjector, oauth2Refresh, RefreshRejectedError, RefreshUnavailableError, type InjectorConfig } from 'bearer-sw/worker';
 import config from '/sw-config.js';
+import { installDpopProbe } from './dpop-probe.js';
 
 const injectorConfig: InjectorConfig = { apis: config.apis, debug: true };
 if (config.refreshLeewaySeconds !== undefined) injectorConfig.refreshLeewaySeconds = config.refreshLeewaySeconds;
@@ -30,3 +31,6 @@ self.addEventListener('message', (event: MessageEvent) => {
   if ((event.data as { bearerSwTestProbe?: unknown } | null)?.bearerSwTestProbe !== true) return;
   event.ports[0]?.postMessage({ instance, scriptURL: self.location.href, hasLocks: 'locks' in self.navigator, classicLibrary: 'bearerSw' in self });
 });
+
+// Test-only: the DPoP primitives in this engine's worker scope (see dpop-probe.ts).
+installDpopProbe(self);
