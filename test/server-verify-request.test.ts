@@ -7,6 +7,7 @@ import {
   challenge,
   errorResponse,
   RequestVerificationError,
+  toFetchRequest,
   verifyIncomingMessage,
   verifyRequest,
   type VerificationErrorCode,
@@ -257,5 +258,16 @@ describe('verifyIncomingMessage: a Node http server', () => {
     const proof2 = await makeProof(key, { url: 'https://api.example.test/v1/items', token });
     const viaHost = { ...message, rawHeaders: ['Host', 'internal:8080', 'Authorization', `DPoP ${token}`, 'DPoP', proof2] };
     await expect(verifyIncomingMessage(viaHost, options)).rejects.toMatchObject({ code: 'proof-mismatch' });
+  });
+});
+
+describe('toFetchRequest', () => {
+  it('takes https from a TLS socket, keeps duplicate headers, and needs a Host or an origin', () => {
+    const tls = toFetchRequest({ method: 'PUT', url: '/v1/a?b=1', headers: { host: 'api.example.test' }, socket: { encrypted: true } });
+    expect([tls.method, tls.url]).toEqual(['PUT', 'https://api.example.test/v1/a?b=1']);
+    const plain = toFetchRequest({ url: '/x', headers: {}, rawHeaders: ['Host', 'a.test:81', 'X-Twice', '1', 'x-twice', '2'], socket: {} });
+    expect([plain.method, plain.url, plain.headers.get('x-twice')]).toEqual(['GET', 'http://a.test:81/x', '1, 2']);
+    expect(() => toFetchRequest({ url: '/x', headers: {} })).toThrow(TypeError);
+    expect(toFetchRequest({ url: '/x', headers: {} }, { origin: 'https://api.example.test' }).url).toBe('https://api.example.test/x');
   });
 });

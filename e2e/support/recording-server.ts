@@ -90,7 +90,7 @@ function cors(request: IncomingMessage, response: ServerResponse): void {
   // `authorization` must be named: the `*` wildcard never covers it (Fetch, CORS-safelisted).
   response.setHeader('access-control-allow-headers', ALLOWED_HEADERS);
   response.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE');
-  response.setHeader('access-control-expose-headers', 'x-received-token');
+  response.setHeader('access-control-expose-headers', 'x-received-token, www-authenticate, dpop-nonce');
 }
 
 function findToken(headers: Record<string, string>): { token: string; header: string; scheme: string | null } | null {
@@ -166,8 +166,14 @@ export async function startRecordingServer(options: RecordingServerOptions = {})
       return;
     }
     const refused = options.requireToken === true && url.pathname.startsWith('/v1') && record.verification?.ok !== true;
-    if (refused) response.setHeader('www-authenticate', 'Bearer error="invalid_token"');
-    response.writeHead(refused ? 401 : status ? Number(status[1]) : 200, { 'content-type': 'application/json' });
+    // A verifier's own answer when it gave one (bearer-sw/server: the challenge, a DPoP-Nonce), else a plain Bearer one.
+    const challenge = record.verification?.ok === false ? record.verification.challenge : undefined;
+    if (refused) {
+      response.setHeader('www-authenticate', challenge?.headers['www-authenticate'] ?? 'Bearer error="invalid_token"');
+      const nonce = challenge?.headers['dpop-nonce'];
+      if (nonce !== undefined) response.setHeader('dpop-nonce', nonce);
+    }
+    response.writeHead(refused ? (challenge?.status ?? 401) : status ? Number(status[1]) : 200, { 'content-type': 'application/json' });
     response.end(
       JSON.stringify({
         method: record.method,
