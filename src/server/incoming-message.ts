@@ -16,7 +16,8 @@ export interface IncomingMessageLike {
 export interface ToFetchRequestOptions {
   /**
    * The origin clients address this server as (`https://api.example.com`): DPoP proofs name it. Default:
-   * `https:` on a TLS socket, else `http:`, with the `Host` header. Set it behind a TLS-terminating proxy.
+   * `https:` on a TLS socket, else `http:`, with the `Host` header — which the client chooses, so set it in
+   * production (and behind a TLS-terminating proxy) to refuse proofs made for another server.
    */
   origin?: string;
 }

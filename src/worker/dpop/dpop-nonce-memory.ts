@@ -15,7 +15,10 @@ export class DpopNonceMemory {
   readonly #nonces = new Map<string, string>();
   readonly #maxOrigins: number;
 
-  /** @param maxOrigins - how many origins are remembered; the least recently told is forgotten first. Default 100. */
+  /**
+   * @param maxOrigins - how many origins are remembered; the least recently told is forgotten first. Default 100.
+   * @throws {TypeError} when `maxOrigins` is not a positive integer
+   */
   constructor(maxOrigins = 100) {
     if (!Number.isSafeInteger(maxOrigins) || maxOrigins < 1) throw new TypeError('Failed to create a DPoP nonce memory: maxOrigins must be a positive integer');
     this.#maxOrigins = maxOrigins;
