@@ -258,6 +258,10 @@ describe('verifyIncomingMessage: a Node http server', () => {
     const proof2 = await makeProof(key, { url: 'https://api.example.test/v1/items', token });
     const viaHost = { ...message, rawHeaders: ['Host', 'internal:8080', 'Authorization', `DPoP ${token}`, 'DPoP', proof2] };
     await expect(verifyIncomingMessage(viaHost, options)).rejects.toMatchObject({ code: 'proof-mismatch' });
+    // A proof made for another server, replayed here with that server's name in Host: refused once the origin is pinned.
+    const forOther = await makeProof(key, { url: 'https://other.example.test/v1/items', token });
+    const spoofed = { ...message, rawHeaders: ['Host', 'other.example.test', 'Authorization', `DPoP ${token}`, 'DPoP', forOther], socket: { encrypted: true } };
+    await expect(verifyIncomingMessage(spoofed, { ...options, origin: 'https://api.example.test' })).rejects.toMatchObject({ code: 'proof-mismatch' });
   });
 });
 
