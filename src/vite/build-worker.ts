@@ -63,8 +63,8 @@ export async function buildWorker(app: ResolvedConfig, entry: string, options: W
         minify: options.minify,
         sourcemap: options.sourcemap,
         reportCompressedSize: false,
+        // IIFE: Vite's lib mode inlines dynamic imports for it, so the output is one file.
         lib: { entry, formats: ['iife'], name: '__bearerSwWorker', fileName: () => options.fileName },
-        rollupOptions: { output: { inlineDynamicImports: true } },
       },
     });
   } catch (cause) {
