@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import type { Plugin, ResolvedConfig } from 'vite';
 import { buildWorker } from './build-worker.js';
 import { devWorker, type DevWorker } from './dev-worker.js';
@@ -53,6 +55,9 @@ export function bearerSw(options: BearerSwOptions): Plugin {
     configResolved(resolved) {
       config = resolved;
       worker = resolveOptions(checked, resolved.root, resolved.base);
+      if (resolved.publicDir !== '' && existsSync(join(resolved.publicDir, worker.fileName))) {
+        throw new Error(`Failed to build the service worker: ${join(resolved.publicDir, worker.fileName)} is in the way (bearerSw({ url }) must name a path no public file takes)`);
+      }
     },
     configureServer(server) {
       dev = devWorker(config, worker.entry, worker.fileName);
