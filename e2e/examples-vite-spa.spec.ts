@@ -80,20 +80,31 @@ for (const mode of ['dev', 'build'] as const) {
       expect(await callApi()).toBe(200);
 
       // Edit a module the worker entry imports (the dev server rebuilds on the next request for
-      // the script; for the build, build again): the token moves to a raw X-Api-Token header.
+      // the script; for the build, build again): the token moves to a raw X-Api-Token header, and
+      // /v2 joins the allowlist.
       const allowlist = join(example.dir, 'src', 'allowlist.ts');
       const source = await readFile(allowlist, 'utf8');
       expect(source).toContain("paths: ['/v1'] }");
-      await writeFile(allowlist, source.replace("paths: ['/v1'] }", "paths: ['/v1'], header: 'X-Api-Token', scheme: null }"));
+      await writeFile(allowlist, source.replace("paths: ['/v1'] }", "paths: ['/v1', '/v2'], header: 'X-Api-Token', scheme: null }"));
       if (mode === 'build') await example.rebuild();
 
       expect(await updateWorker(page)).toBe(true);
+      const fetchStatus = (path: string) => page.evaluate((url) => fetch(url).then((r) => r.status), `${example.apiOrigin}${path}`);
       expect(await callApi()).toBe(200);
+      await fetchStatus('/v2/open-page');
       // The new version's rule, the same session (read from IndexedDB), no second login.
       expect(seenAt(example, '/v1/me')).toEqual([
         { header: 'authorization', sub: 'bob' },
         { header: 'x-api-token', sub: 'bob' },
       ]);
+      // Chromium keeps the static routes of the version that controlled the page when it loaded,
+      // so the new path goes to the network from this page without the token until a reload
+      // (README, Known browser limits). If this starts failing, Chromium changed: update the README.
+      expect(seenAt(example, '/v2/open-page')).toEqual([{ token: null }]);
+      await page.reload();
+      await expect(page.locator('body')).toHaveAttribute('data-state', 'authenticated', { timeout: 20_000 });
+      await fetchStatus('/v2/after-reload');
+      expect(seenAt(example, '/v2/after-reload')).toEqual([{ header: 'x-api-token', sub: 'bob' }]);
       expect(example.oidc.stats.codeGrants).toBe(codeGrants);
       await expect(page.locator('body')).toHaveAttribute('data-state', 'authenticated');
     });
