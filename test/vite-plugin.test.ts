@@ -76,6 +76,22 @@ describe('vite build', () => {
     expect(html).toContain('<meta name="bearer-sw" content="/sw.js" data-scope="/">');
   });
 
+  it("builds the worker with the app's define, resolve.alias and mode, not its other plugins", async () => {
+    writeFileSync(join(app, 'src', 'sw-config.ts'), "import { rules } from '@rules';\ndeclare const __FLAG__: string;\nconsole.log(rules, __FLAG__, import.meta.env.MODE);\n");
+    await build(
+      config({
+        mode: 'staging',
+        define: { __FLAG__: JSON.stringify('defined-flag') },
+        resolve: { alias: { '@rules': join(app, 'src', 'rules.ts') } },
+        plugins: [bearerSw({ worker: 'src/sw-config.ts' }), { name: 'page-only', transform: (code) => code.replace('rules-v1', 'rewritten') }],
+      }),
+    );
+    const code = readFileSync(join(app, 'dist', 'sw.js'), 'utf8');
+    expect(code).toContain('rules-v1');
+    expect(code).toContain('defined-flag');
+    expect(code).toContain('staging');
+  });
+
   it('emits no source map when the build makes none', async () => {
     await build(config());
     expect(existsSync(join(app, 'dist', 'sw.js'))).toBe(true);

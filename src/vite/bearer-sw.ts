@@ -102,8 +102,6 @@ export function bearerSw(options: BearerSwOptions): Plugin {
         sourcemap: sourcemap === 'inline' || sourcemap === 'hidden' ? sourcemap : Boolean(sourcemap),
         minify: config.build.minify,
       });
-      // `vite build --watch` rebuilds when the worker's sources change too.
-      for (const file of built.files) this.addWatchFile(file);
       this.emitFile({ type: 'asset', fileName: worker.fileName, source: built.code });
       if (built.map !== null) this.emitFile({ type: 'asset', fileName: `${worker.fileName}.map`, source: built.map });
     },

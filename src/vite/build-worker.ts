@@ -49,7 +49,8 @@ export async function buildWorker(app: ResolvedConfig, entry: string, options: W
       customLogger: app.logger,
       clearScreen: false,
       publicDir: false,
-      resolve: { alias: app.resolve.alias, conditions: ['worker', 'browser', 'module', 'import', 'default'] },
+      // Vite's browser conditions, plus `worker` for packages with a build for worker scopes.
+      resolve: { alias: app.resolve.alias, conditions: ['worker', 'module', 'browser', 'development|production'] },
       define: {
         ...app.define,
         // workbox-core and others read process.env.NODE_ENV; a worker has no `process`.
