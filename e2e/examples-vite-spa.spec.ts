@@ -11,7 +11,7 @@ import type { RunningExample } from './support/examples.js';
 
 /** Opens the app, logs in at the provider, and waits until the page's session is authenticated. */
 async function logIn(page: Page, example: RunningExample, username: string): Promise<void> {
-  await page.goto(example.origin);
+  await page.goto(example.url);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'yes', { timeout: 30_000 });
   await page.locator('#login').click();
   await logInAtProvider(page, example.origin, username);
@@ -110,3 +110,19 @@ for (const mode of ['dev', 'build'] as const) {
     });
   });
 }
+
+test('examples/vite-spa under base /app/ (vite build + vite preview): the worker and its scope move with it', async ({ page, examples }) => {
+  test.setTimeout(180_000);
+  const example = await examples.get('vite-spa', 'build', { base: '/app/' });
+  expect(example.url).toBe(`${example.origin}/app/`);
+  expect(existsSync(join(example.dir, 'dist', 'sw.js'))).toBe(true);
+  await logIn(page, example, 'dana');
+  const registered = await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    return { script: navigator.serviceWorker.controller?.scriptURL, scope: registration?.scope };
+  });
+  expect(registered).toEqual({ script: `${example.origin}/app/sw.js`, scope: `${example.origin}/app/` });
+  await page.locator('#call').click();
+  await expect(page.locator('#result')).toContainText('200', { timeout: 15_000 });
+  expect(seenAt(example, '/v1/me')).toEqual([{ header: 'authorization', sub: 'dana' }]);
+});

@@ -13,7 +13,7 @@ import { packTarball, startExample } from '../e2e/support/examples.js';
 const args = process.argv.slice(2);
 const name = args.find((a) => !a.startsWith('--')) ?? 'vite-spa';
 const example = await startExample(name, args.includes('--build') ? 'build' : 'dev', { tarball: packTarball() });
-console.log(`examples/${name} (${example.mode}): ${example.origin}`);
+console.log(`examples/${name} (${example.mode}): ${example.url}`);
 console.log(`  provider ${example.oidc.issuer}, API ${example.apiOrigin}, copy in ${example.dir}`);
 const stop = () => void example.close().then(() => process.exit(0));
 process.once('SIGINT', stop);

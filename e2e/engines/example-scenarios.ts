@@ -55,7 +55,7 @@ function exampleSpa(mode: ExampleMode): Scenario {
     async run(context) {
       const example = await startExample('vite-spa', mode);
       try {
-        const tab = await context.openPage(example.origin);
+        const tab = await context.openPage(example.url);
         await waitFor(tab, 'the example registered its worker', (v) => v.ready === 'yes');
         const controller = await look<string | null>(tab, '() => navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL');
         assert.equal(controller, `${example.origin}/sw.js`);

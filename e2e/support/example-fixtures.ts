@@ -8,7 +8,7 @@ export interface Examples {
    * once per worker and mode, so once per run with `--workers=1`; the API's records are cleared
    * on every call, so each test sees only its own requests.
    */
-  get(name: string, mode: ExampleMode): Promise<RunningExample>;
+  get(name: string, mode: ExampleMode, options?: { base?: string }): Promise<RunningExample>;
 }
 
 /** Playwright's `test` with {@link Examples}. */
@@ -18,11 +18,11 @@ export const test = base.extend<object, { examples: Examples }>({
       const running = new Map<string, Promise<RunningExample>>();
       try {
         await use({
-          async get(name, mode) {
-            const key = `${name}:${mode}`;
+          async get(name, mode, options = {}) {
+            const key = `${name}:${mode}:${options.base ?? ''}`;
             let example = running.get(key);
             if (example === undefined) {
-              example = startExample(name, mode);
+              example = startExample(name, mode, options);
               running.set(key, example);
             }
             const ready = await example;

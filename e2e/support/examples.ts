@@ -102,6 +102,8 @@ export function prepareExample(name: string, env: Record<string, string>, tarbal
 /** A running example: served by Vite on `origin`. */
 export interface ExampleServer {
   origin: string;
+  /** Where the app is: `origin` plus its `base` (e.g. `http://localhost:5173/app/`). */
+  url: string;
   /** `build` mode: runs `vite build` again (the preview server serves the new files). */
   rebuild(): Promise<void>;
   close(): Promise<void>;
@@ -113,13 +115,19 @@ const quiet = { logLevel: 'warn', clearScreen: false } as const;
  * Serves a prepared example on `port` of loopback: `dev` runs the dev server (`vite`), `build`
  * runs `vite build` then `vite preview`. The example's own `vite.config.ts` applies.
  */
-export async function serveExample(dir: string, mode: ExampleMode, port: number): Promise<ExampleServer> {
-  const common = { ...quiet, root: dir, configFile: join(dir, 'vite.config.ts') };
+export async function serveExample(dir: string, mode: ExampleMode, port: number, options: { base?: string } = {}): Promise<ExampleServer> {
+  // An inline `base` wins over the example's config file, as `vite --base` does.
+  const common = { ...quiet, root: dir, configFile: join(dir, 'vite.config.ts'), ...(options.base !== undefined && { base: options.base }) };
   const origin = `http://localhost:${port}`;
   if (mode === 'dev') {
     const server: ViteDevServer = await createServer({ ...common, server: { host: LOOPBACK_HOST, port, strictPort: true } });
     await server.listen();
-    return { origin, rebuild: () => Promise.reject(new Error('Failed to rebuild: a dev server rebuilds on request')), close: () => server.close() };
+    return {
+      origin,
+      url: origin + server.config.base,
+      rebuild: () => Promise.reject(new Error('Failed to rebuild: a dev server rebuilds on request')),
+      close: () => server.close(),
+    };
   }
   const buildIt = async () => {
     await build({ ...common, build: { sourcemap: true } });
@@ -128,6 +136,7 @@ export async function serveExample(dir: string, mode: ExampleMode, port: number)
   const server: PreviewServer = await preview({ ...common, preview: { host: LOOPBACK_HOST, port, strictPort: true } });
   return {
     origin,
+    url: origin + server.config.base,
     rebuild: buildIt,
     close: () => new Promise<void>((resolve) => server.httpServer.close(() => resolve())),
   };
@@ -146,13 +155,23 @@ export interface RunningExample extends ExampleServer {
   apiOrigin: string;
 }
 
+/** Options of {@link startExample}. */
+export interface StartExampleOptions {
+  /** The tarball to install; default: the one this run packed ({@link packedTarball}). */
+  tarball?: string;
+  /** Lifetime of the provider's access tokens, in seconds (default 20). */
+  accessTokenTtl?: number;
+  /** Serve the app under this `base` (e.g. `/app/`) instead of its config's. */
+  base?: string;
+}
+
 /**
  * Starts the local OAuth stack for an example and the example itself (copied, installed from the
  * tarball, configured through `.env.local`, served in `mode`). The provider knows the app's
- * origin, its redirect URI `<origin>/callback` and client id `bearer-sw-example`; the API answers
- * 401 under `/v1` without a valid token, as a real one would.
+ * origin, its redirect URI `<origin><base>callback` and client id `bearer-sw-example`; the API
+ * answers 401 under `/v1` without a valid token, as a real one would.
  */
-export async function startExample(name: string, mode: ExampleMode, options: { tarball?: string; accessTokenTtl?: number } = {}): Promise<RunningExample> {
+export async function startExample(name: string, mode: ExampleMode, options: StartExampleOptions = {}): Promise<RunningExample> {
   const port = await freePort();
   const appOrigin = `http://localhost:${port}`;
   let verifier: ReturnType<typeof createApiVerifier> | null = null;
@@ -169,7 +188,7 @@ export async function startExample(name: string, mode: ExampleMode, options: { t
     const oidc = await startOidcProvider({
       appOrigin,
       apiAudience: apiOrigin,
-      redirectUri: `${appOrigin}/callback`,
+      redirectUri: `${appOrigin}${options.base ?? '/'}callback`,
       clientId: 'bearer-sw-example',
       ...(options.accessTokenTtl !== undefined && { accessTokenTtl: options.accessTokenTtl }),
     });
@@ -182,7 +201,7 @@ export async function startExample(name: string, mode: ExampleMode, options: { t
       VITE_API_ORIGIN: apiOrigin,
     }, options.tarball);
     closers.push(async () => prepared.remove());
-    const server = await serveExample(prepared.dir, mode, port);
+    const server = await serveExample(prepared.dir, mode, port, options.base === undefined ? {} : { base: options.base });
     closers.push(() => server.close());
     return {
       ...server,

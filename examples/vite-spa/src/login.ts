@@ -6,7 +6,8 @@ import type { Session } from 'bearer-sw/client';
 const env = import.meta.env;
 /** sessionStorage key of the pending login's PKCE verifier and state (no token; removed at the callback). */
 const PENDING = 'example:pending-login';
-export const CALLBACK_PATH = '/callback';
+/** The redirect URI's path: under the app's `base`, like every page of the app. */
+export const CALLBACK_PATH = `${import.meta.env.BASE_URL}callback`;
 
 const redirectUri = () => new URL(CALLBACK_PATH, location.origin).href;
 

@@ -20,7 +20,7 @@ if (location.pathname === CALLBACK_PATH) {
   } catch (error) {
     show((error as Error).message);
   }
-  history.replaceState(null, '', '/');
+  history.replaceState(null, '', import.meta.env.BASE_URL);
 }
 
 $('login').addEventListener('click', () => void startLogin());
