@@ -22,7 +22,12 @@ test('npm pack produces a package that installs and works in a separate Vite app
     const [info] = JSON.parse(packed) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = info?.files.map((f) => f.path) ?? [];
     expect(files).toEqual(
-      expect.arrayContaining(['dist/worker.js', 'dist/client.js', 'dist/server.js', 'dist/types/worker/index.d.ts', 'dist/types/client/index.d.ts', 'dist/types/server/index.d.ts', 'README.md', 'package.json']),
+      expect.arrayContaining([
+        ...['dist/worker.js', 'dist/client.js', 'dist/server.js', 'dist/vite.js'],
+        ...['dist/types/worker/index.d.ts', 'dist/types/client/index.d.ts', 'dist/types/server/index.d.ts', 'dist/types/vite/index.d.ts'],
+        'README.md',
+        'package.json',
+      ]),
     );
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('e2e/') || f.startsWith('test/'))).toEqual([]);
 
