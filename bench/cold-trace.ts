@@ -4,11 +4,13 @@
 // fetches once, reads the marks of that worker life; rotates the entrants; medians per phase.
 // Like the benchmark it measures and reports.
 //
-// Options: --samples N (default 30), --out DIR (default bench/results: cold-trace.json).
+// Options: --samples N (default 30), --out DIR (default bench/results: cold-trace.json), --alt DIR
+// (C-alt: the traced bearer-sw built from another source tree, a `src/` whose imports resolve, to
+// measure a change against the current code in the same run).
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CHROMIUM_ARGS, findChromium, INSTALL_HINT } from '../scripts/find-chromium.mjs';
@@ -21,6 +23,7 @@ import { startWorld, type BenchWorld } from './support/world.js';
 const { values: args } = parseArgs({
   options: {
     samples: { type: 'string', default: '30' },
+    alt: { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
   },
 });
@@ -51,7 +54,7 @@ interface Entrant {
   setup: 'B' | 'C';
   script: string;
 }
-const ENTRANTS: readonly Entrant[] = [
+const ENTRANTS: Entrant[] = [
   { name: 'I IndexedDB floor', setup: 'B', script: '/sw-floor-idb-traced.js' },
   { name: 'C bearer-sw', setup: 'C', script: '/sw-bearer-traced.js' },
   { name: 'C without routes', setup: 'C', script: '/sw-bearer-traced.js?routes=0' },
@@ -101,7 +104,13 @@ function print(title: string, rows: ReturnType<typeof table>, seated: readonly S
 async function main(): Promise<void> {
   const found = findChromium();
   if (found === null) throw new Error(INSTALL_HINT);
-  const bundles = await buildBenchBundles({ extra: ['floor-idb-traced', 'bearer-traced'] });
+  const buildOptions: Parameters<typeof buildBenchBundles>[0] = { extra: ['floor-idb-traced', 'bearer-traced'] };
+  if (args.alt !== undefined) {
+    buildOptions.alternativeSrc = resolve(args.alt);
+    buildOptions.alternativeEntry = 'bearer-traced';
+    ENTRANTS.push({ name: 'C-alt', setup: 'C', script: '/sw-bearer-alt.js' });
+  }
+  const bundles = await buildBenchBundles(buildOptions);
   const world = await startWorld(bundles);
   const browser = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS });
   const loadBefore = loadavg()[0]!;
