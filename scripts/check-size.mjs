@@ -27,7 +27,7 @@ const KIB = 1024;
  * `stackAuthRefresh`, `clerkSessionToken`), Workbox composition, per-API tokens.
  */
 export const BUDGETS = [
-  { set: 'core', what: 'worker: core, custom RefreshFn', budget: 8_160 },
+  { set: 'core', what: 'worker: core, custom RefreshFn', budget: 8_100 },
   // Issue 15: AxaFrance's service worker as shipped, which does less.
   { set: 'default', what: 'worker: default (oauth2Refresh, static routes)', budget: 8_376, ceiling: 8_700 },
   { set: 'page', what: 'page module (bearer-sw/client, all exports)', budget: 2 * KIB },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileConfig, databaseNameOf } from '../src/worker/injector-config.js';
+import { compileConfig } from '../src/worker/injector-config.js';
 
 const apis = [{ origin: 'https://api.example.com' }];
 
@@ -39,22 +39,5 @@ describe('compileConfig', () => {
   ])('rejects %j', (config, message) => {
     expect(() => compileConfig(config)).toThrow(TypeError);
     expect(() => compileConfig(config)).toThrow(message);
-  });
-});
-
-describe('databaseNameOf', () => {
-  it('returns the database name, the default when absent', () => {
-    expect(databaseNameOf({ apis })).toBe('bearer-sw');
-    expect(databaseNameOf({ apis, databaseName: 'db' })).toBe('db');
-  });
-
-  it.each([
-    [null, /config must be an object/],
-    ['config', /config must be an object/],
-    [{ apis, databaseName: '' }, /databaseName must be a non-empty string/],
-    [{ apis, databaseName: 42 }, /databaseName must be a non-empty string/],
-  ])('rejects %j', (config, message) => {
-    expect(() => databaseNameOf(config)).toThrow(TypeError);
-    expect(() => databaseNameOf(config)).toThrow(message);
   });
 });

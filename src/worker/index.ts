@@ -10,8 +10,7 @@ import { clientsClaim } from 'workbox-core/clientsClaim.js';
 import { PROTOCOL_VERSION } from '../shared/protocol.js';
 import { broadcast } from './broadcast.js';
 import { handleMessage } from './handle-message.js';
-import { compileConfig, databaseNameOf, type CompiledConfig, type InjectorConfig } from './injector-config.js';
-import { readAhead } from './read-ahead.js';
+import { compileConfig, type InjectorConfig } from './injector-config.js';
 import { respondWithToken } from './respond-with-token.js';
 import { routeRequest } from './route-request.js';
 import { addStaticRoutes } from './static-routes.js';
@@ -47,22 +46,13 @@ let installed = false;
  * ```
  */
 export function installTokenInjector(config: InjectorConfig): void {
-  // After a worker stop the first request waits for the stored session: start reading it before
-  // the rest of the config is compiled (bench/cold-trace.ts measures the gain).
-  const store = readAhead(createTokenStore(databaseNameOf(config)));
-  let compiled: CompiledConfig;
-  try {
-    compiled = compileConfig(config);
-    if (installed) throw new Error('Failed to install the token injector: it is already installed in this worker');
-  } catch (error) {
-    store.close();
-    throw error;
-  }
+  const compiled = compileConfig(config);
+  if (installed) throw new Error('Failed to install the token injector: it is already installed in this worker');
   installed = true;
 
   const log = compiled.debug ? (message: string) => console.debug(`[bearer-sw] ${message}`) : () => undefined;
   const session = new TokenSession({
-    store,
+    store: createTokenStore(compiled.databaseName),
     refresh: compiled.refresh,
     leewayMs: compiled.refreshLeewayMs,
     waitMs: compiled.refreshTimeoutMs,

@@ -51,23 +51,6 @@ function fail(reason: string): never {
 }
 
 /**
- * The database name of a config, checked (the config an object, the name a non-empty string) apart
- * from the rest, so the worker can start reading the stored session before it compiles the rest.
- *
- * @throws TypeError when the config is not an object or the name is invalid
- * @example
- * ```ts
- * databaseNameOf({ apis: [] }) // 'bearer-sw'
- * ```
- */
-export function databaseNameOf(config: unknown): string {
-  if (typeof config !== 'object' || config === null) fail('config must be an object');
-  const databaseName = (config as Record<string, unknown>).databaseName ?? 'bearer-sw';
-  if (typeof databaseName !== 'string' || databaseName.length === 0) fail('databaseName must be a non-empty string');
-  return databaseName;
-}
-
-/**
  * Validates the injector config once, at worker start.
  *
  * @throws TypeError naming the first problem found
@@ -77,7 +60,7 @@ export function databaseNameOf(config: unknown): string {
  * ```
  */
 export function compileConfig(config: unknown): CompiledConfig {
-  const databaseName = databaseNameOf(config);
+  if (typeof config !== 'object' || config === null) fail('config must be an object');
   const input = config as Record<string, unknown>;
   if (!Array.isArray(input.apis) || input.apis.length === 0) fail('apis must be a non-empty array of rules');
   const rules = input.apis.map((rule, index) => compileRule(rule, index));
@@ -90,6 +73,8 @@ export function compileConfig(config: unknown): CompiledConfig {
   if (typeof refreshTimeoutMs !== 'number' || !Number.isFinite(refreshTimeoutMs) || refreshTimeoutMs <= 0) {
     fail('refreshTimeoutMs must be a positive finite number of milliseconds');
   }
+  const databaseName = input.databaseName ?? 'bearer-sw';
+  if (typeof databaseName !== 'string' || databaseName.length === 0) fail('databaseName must be a non-empty string');
   for (const key of ['exposeAccessToken', 'debug', 'staticRoutes'] as const) {
     if (input[key] !== undefined && typeof input[key] !== 'boolean') fail(`${key} must be a boolean`);
   }
