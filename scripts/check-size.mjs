@@ -113,13 +113,19 @@ async function buildBarePackage() {
       return id === index ? code.replace(RE_EXPORT, (statement) => (named(statement) ? statement : '')) : null;
     },
   };
-  await build({
-    configFile: join(ROOT, 'vite.config.ts'),
-    logLevel: 'silent',
-    plugins: [onlyDefaultReExports],
-    build: { outDir: join(dir, 'dist'), sourcemap: false, lib: { entry: { worker: entry }, formats: ['es'] } },
-  });
-  return { file: join(dir, 'dist', 'worker.js'), dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  const dispose = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    await build({
+      configFile: join(ROOT, 'vite.config.ts'),
+      logLevel: 'silent',
+      plugins: [onlyDefaultReExports],
+      build: { outDir: join(dir, 'dist'), sourcemap: false, lib: { entry: { worker: entry }, formats: ['es'] } },
+    });
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+  return { file: join(dir, 'dist', 'worker.js'), dispose };
 }
 
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
