@@ -46,6 +46,9 @@ const IDB: readonly { name: string; from: string; to: string }[] = [
   { name: 'script start → IndexedDB open called', from: 'scriptStart', to: 'idbOpen' },
   { name: 'IndexedDB open (and version check)', from: 'idbOpen', to: 'idbOpened' },
   { name: 'open → token read', from: 'idbOpened', to: 'idbRead' },
+  { name: '  of which: open → read transaction started', from: 'idbOpened', to: 'idbTransaction' },
+  { name: '  of which: transaction → token read', from: 'idbTransaction', to: 'idbRead' },
+  { name: 'fetch event → respondWith called', from: 'fetchEvent', to: 'respondWith' },
   { name: 'token read → fetch event (< 0: the request waited for it)', from: 'idbRead', to: 'fetchEvent' },
 ];
 
