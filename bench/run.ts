@@ -145,6 +145,17 @@ async function runRound(browser: Browser, world: BenchWorld, round: number): Pro
         await perRequest(c, 'foreign', c.sequential(foreign(c), SIZES.perBlock), SIZES.perBlock);
       });
     }
+    // The route-all floor and bearer-sw must really send these past the worker (where Chromium
+    // reports which source its static router matched).
+    const routed: string[] = [];
+    for (const c of notAllowlisted.filter((x) => x.variant !== 'A')) {
+      for (const url of [sameOrigin, foreign(c)]) {
+        const source = await c.page.evaluate((u) => window.bench.routedSource(u), url);
+        if (source !== null && source !== 'network') throw new Error(`${c.run}: ${url} was not routed to the network by a static route (${source})`);
+        routed.push(`${c.variant} ${source ?? 'not reported'}`);
+      }
+    }
+    if (round === 0) console.log(`  static router's source for non-allowlisted requests (same-origin, foreign): ${routed.join(', ')}`);
     // The first allowlisted fetch after DevTools stopped the worker.
     const controls = new Map<Variant, WorkerControl>();
     for (const c of afterStop) {

@@ -129,6 +129,19 @@ const bench = {
     return { start, end: performance.timeOrigin + performance.now() };
   },
 
+  /**
+   * Fetches `url` once and says which source the worker's static router matched for it
+   * (Resource Timing's `workerMatchedSourceType`: `network` when a route sent it past the worker),
+   * or `null` where the browser does not report it.
+   */
+  async routedSource(url: string): Promise<string | null> {
+    performance.clearResourceTimings();
+    await fetchOnce(url);
+    const entries = performance.getEntriesByName(new URL(url, location.href).href, 'resource');
+    const last = entries.at(-1) as (PerformanceEntry & { workerMatchedSourceType?: string }) | undefined;
+    return last?.workerMatchedSourceType ?? null;
+  },
+
   /** The traced worker's marks (bench/workers/trace.ts). */
   workerTrace(): Promise<{ timeOrigin: number; marks: Record<string, number>; transactions: number }> {
     return ask({ benchTrace: true });
