@@ -20,6 +20,11 @@ export interface OidcProviderOptions {
   clientId?: string;
   /** The SPA client's only redirect URI. */
   redirectUri: string;
+  /**
+   * More APIs (RFC 8707 resource indicators) the client may get access tokens for, each a JWT with
+   * that `aud`: one grant, one refresh token, a token per resource. Default none.
+   */
+  extraAudiences?: string[];
 }
 
 /** Counters fed by the provider's `grant.success` events; the object is live. */
@@ -47,6 +52,8 @@ export interface OidcServer {
   redirectUri: string;
   appOrigin: string;
   apiAudience: string;
+  /** {@link OidcProviderOptions.extraAudiences}. */
+  extraAudiences: string[];
   /** The scope of access tokens for {@link OidcServer.apiAudience}. */
   apiScope: string;
   /** Live counters of successful grants. */
@@ -68,6 +75,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
   const { appOrigin, apiAudience, redirectUri } = options;
   const accessTokenTtl = options.accessTokenTtl ?? 20;
   const clientId = options.clientId ?? 'bearer-sw-demo';
+  const audiences = new Set([apiAudience, ...(options.extraAudiences ?? [])]);
 
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -122,8 +130,8 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
         // (otherwise they would get an opaque token for the userinfo endpoint).
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resourceIndicator) => {
-          if (resourceIndicator !== apiAudience) throw new errors.InvalidTarget();
-          return { audience: apiAudience, scope: API_SCOPE, accessTokenFormat: 'jwt', accessTokenTTL: accessTokenTtl };
+          if (!audiences.has(resourceIndicator)) throw new errors.InvalidTarget();
+          return { audience: resourceIndicator, scope: API_SCOPE, accessTokenFormat: 'jwt', accessTokenTTL: accessTokenTtl };
         },
       },
     },
@@ -157,6 +165,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     redirectUri,
     appOrigin,
     apiAudience,
+    extraAudiences: [...audiences].filter((audience) => audience !== apiAudience),
     apiScope: API_SCOPE,
     stats,
     async revokeAllGrants() {

@@ -17,7 +17,7 @@ import { addStaticRoutes } from './static-routes.js';
 import { createTokenStore } from './token-store.js';
 import { TokenSession } from './token-session.js';
 
-export type { ApiRule } from './api-rule.js';
+export type { ApiRule, TokenTarget } from './api-rule.js';
 export type { InjectorConfig, RefreshFn } from './injector-config.js';
 export type { TokenSet } from '../shared/token-set.js';
 export { BearerSwError, type ErrorCode } from '../shared/errors.js';
