@@ -99,3 +99,27 @@ test('signed out at Clerk (401 from the Frontend API): one mint attempt, session
     expect((await lostEvents(tab))[0]).toMatchObject({ reason: 'refresh-rejected', state: 'unauthenticated' });
   }
 });
+
+test('a Frontend API on another site than the app gets no cookie: the mint answers 401 and the session ends (hence "on the app\'s site")', async ({ openApp, clerk, app }) => {
+  const page = await openApp();
+  // The same server, reached as clerk.test: another site than the app's localhost.
+  const crossSite = clerk.server.url.replace('localhost', 'clerk.test');
+  app.setConfig({ apis: [{ origin: clerk.api.origin('api.test'), paths: ['/v1'] }], clerk: { frontendApi: crossSite } });
+  await register(page);
+  const signIn = await page.evaluate(
+    (url) =>
+      window.harness.fetch(url, {
+        method: 'POST',
+        credentials: 'include',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'identifier=ada&password=password',
+      }),
+    `${crossSite}/v1/client/sign_ins`,
+  );
+  expect(signIn).toMatchObject({ ok: true, status: 200 });
+  const sessionId = (JSON.parse((signIn as { body: string }).body) as { response: { created_session_id: string } }).response.created_session_id;
+  expect(await page.evaluate((id) => window.harness.handoff({ refreshToken: id }), sessionId)).toMatchObject({ ok: true });
+  expect(await pageFetch(page, `${clerk.api.origin()}/v1/me`)).toMatchObject({ ok: true, status: 401 });
+  expect(clerk.server.tokenCalls.map((c) => [c.withClientCookie, c.status])).toEqual([[false, 401]]);
+  await expect.poll(() => lostEvents(page)).toHaveLength(1);
+});
