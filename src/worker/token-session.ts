@@ -198,7 +198,7 @@ export class TokenSession {
     if (!this.#canRefresh(tokens)) return null;
     await this.#awaitBounded(this.#startRefresh({ force: true, used, target }));
     const current = this.#current?.tokens;
-    const fresh = current === null || current === undefined ? undefined : this.#held(current, target)?.accessToken;
+    const fresh = current ? this.#held(current, target)?.accessToken : undefined;
     return fresh !== undefined && fresh !== used ? fresh : null;
   }
 
