@@ -22,6 +22,11 @@ export interface OidcProviderOptions {
   redirectUri: string;
   /** Require a server nonce in DPoP proofs at the token endpoint (RFC 9449 §8). Default `false`; DPoP itself is always on. */
   dpopNonce?: boolean;
+  /**
+   * More APIs (RFC 8707 resource indicators) the client may get access tokens for, each a JWT with
+   * that `aud`: one grant, one refresh token, a token per resource. Default none.
+   */
+  extraAudiences?: string[];
 }
 
 /** Counters fed by the provider's `grant.success` events; the object is live. */
@@ -49,6 +54,8 @@ export interface OidcServer {
   redirectUri: string;
   appOrigin: string;
   apiAudience: string;
+  /** {@link OidcProviderOptions.extraAudiences}. */
+  extraAudiences: string[];
   /** The scope of access tokens for {@link OidcServer.apiAudience}. */
   apiScope: string;
   /** Live counters of successful grants. */
@@ -70,6 +77,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
   const { appOrigin, apiAudience, redirectUri } = options;
   const accessTokenTtl = options.accessTokenTtl ?? 20;
   const clientId = options.clientId ?? 'bearer-sw-demo';
+  const audiences = new Set([apiAudience, ...(options.extraAudiences ?? [])]);
 
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -127,8 +135,8 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
         // (otherwise they would get an opaque token for the userinfo endpoint).
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resourceIndicator) => {
-          if (resourceIndicator !== apiAudience) throw new errors.InvalidTarget();
-          return { audience: apiAudience, scope: API_SCOPE, accessTokenFormat: 'jwt', accessTokenTTL: accessTokenTtl };
+          if (!audiences.has(resourceIndicator)) throw new errors.InvalidTarget();
+          return { audience: resourceIndicator, scope: API_SCOPE, accessTokenFormat: 'jwt', accessTokenTTL: accessTokenTtl };
         },
       },
     },
@@ -162,6 +170,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     redirectUri,
     appOrigin,
     apiAudience,
+    extraAudiences: [...audiences].filter((audience) => audience !== apiAudience),
     apiScope: API_SCOPE,
     stats,
     async revokeAllGrants() {
