@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
 
 /**
- * The package build: `dist/worker.js`, `dist/workbox.js` (`bearer-sw/worker/workbox`) and
- * `dist/client.js`, ES modules whose dependencies
- * (idb, jose, workbox-core) stay imports for the app's bundler to resolve.
+ * The package build: `dist/worker.js`, `dist/workbox.js` (`bearer-sw/worker/workbox`), `dist/client.js`, `dist/server.js` (the API verifier) and `dist/vite.js`
+ * (the Vite plugin), ES modules whose dependencies (idb, jose, workbox-core) stay imports for the app's bundler
+ * to resolve.
  * Declarations come from `tsc -b` into `dist/types`.
  */
 export default defineConfig({
@@ -17,11 +17,12 @@ export default defineConfig({
     minify: false,
     sourcemap: true,
     lib: {
-      entry: { worker: src('worker/index.ts'), workbox: src('worker/workbox-composition.ts'), client: src('client/index.ts') },
+      entry: { worker: src('worker/index.ts'), workbox: src('worker/workbox-composition.ts'), client: src('client/index.ts'), server: src('server/index.ts'), vite: src('vite/index.ts') },
       formats: ['es'],
     },
     rollupOptions: {
-      external: ['idb', 'jose', /^workbox-core/],
+      // `bearer-sw/vite` runs in Node, inside the app's Vite.
+      external: ['idb', 'jose', /^workbox-core/, 'vite', /^node:/],
       output: { entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
     },
   },

@@ -1,13 +1,16 @@
 import type { TokenSet } from '../shared/token-set.js';
-import { compileRule, type ApiRule, type CompiledRule } from './api-rule.js';
+import { compileRule, type ApiRule, type CompiledRule, type TokenTarget } from './api-rule.js';
 import { createRuleMatcher, type RuleMatcher } from './rule-matcher.js';
 import type { Composition } from './workbox-composition.js';
 
 /**
  * Obtains new tokens from a refresh token. Throw `RefreshRejectedError` when the server refused
  * the refresh token (the session ends), anything else for a transient failure.
+ *
+ * `target` is set when the access token is for a rule's `resource` (or `audience`): the refresh
+ * must ask for a token for exactly that (RFC 8707), or the API will refuse it.
  */
-export type RefreshFn = (refreshToken: string, signal: AbortSignal) => Promise<TokenSet>;
+export type RefreshFn = (refreshToken: string, signal: AbortSignal, target?: TokenTarget) => Promise<TokenSet>;
 
 /** What the app's service worker passes to `installTokenInjector`. */
 export interface InjectorConfig {
@@ -76,6 +79,7 @@ export function compileConfig(config: unknown): CompiledConfig {
   if (!Array.isArray(input.apis) || input.apis.length === 0) fail('apis must be a non-empty array of rules');
   const rules = input.apis.map((rule, index) => compileRule(rule, index));
   if (input.refresh !== undefined && typeof input.refresh !== 'function') fail('refresh must be a function');
+  if (input.refresh === undefined && rules.some((rule) => rule.target !== null)) fail('resource and audience need refresh');
   const leeway = input.refreshLeewaySeconds ?? 30;
   if (typeof leeway !== 'number' || !Number.isFinite(leeway) || leeway < 0) {
     fail('refreshLeewaySeconds must be a finite number of seconds, zero or more');
