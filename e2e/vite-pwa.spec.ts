@@ -10,7 +10,8 @@ import { createDemoApi, type DemoApi } from '../src/demo/server/demo-api.js';
 import { createApiVerifier } from '../stack/api-verifier.js';
 import { listenOnLoopback, type LoopbackServer } from '../stack/listen-on-loopback.js';
 import { startOidcProvider, type OidcServer } from '../stack/provider.js';
-import { devExample, freePort, installExample, previewExample, type InstalledExample, type ServedExample } from './support/example-app.js';
+import { devExample, installExample, previewExample, type InstalledExample, type ServedExample } from './support/example-app.js';
+import { freePort } from './support/examples.js';
 import { ROOT } from './support/paths.js';
 
 type Activation = 'immediate' | 'prompt';
@@ -67,7 +68,6 @@ interface Stack {
 const test = base.extend<object, { stack: Stack }>({
   stack: [
     async ({}, use) => {
-      const example = installExample('vite-pwa');
       const port = await freePort();
       const appOrigin = `http://localhost:${port}`;
       const apiListener = await listenOnLoopback();
@@ -82,21 +82,22 @@ const test = base.extend<object, { stack: Stack }>({
         VITE_CLIENT_ID: provider.clientId,
         VITE_API_AUDIENCE: apiListener.origin,
       };
+      const example = installExample('vite-pwa', env);
       const builds = { immediate: {}, prompt: {} } as Stack['builds'];
       for (const activation of ['immediate', 'prompt'] as const) {
         for (const label of ['v1', 'v2'] as const) {
-          builds[activation][label] = await example.build(`${activation}-${label}`, { ...env, VITE_ACTIVATION: activation, VITE_BUILD_LABEL: label });
+          builds[activation][label] = await example.build(`${activation}-${label}`, { VITE_ACTIVATION: activation, VITE_BUILD_LABEL: label });
         }
       }
-      const shadowed = await example.build('shadowed', { ...env, VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'shadowed' }, {
+      const shadowed = await example.build('shadowed', { VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'shadowed' }, {
         'src/sw.ts': withShadowingRoute,
       });
-      const uncomposed = await example.build('uncomposed', { ...env, VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'uncomposed' }, {
+      const uncomposed = await example.build('uncomposed', { VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'uncomposed' }, {
         'src/sw.ts': withoutComposition,
       });
       const foreign = {
-        routes: await example.build('foreign-routes', { ...env, VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'foreign' }, { 'src/sw.ts': withForeignRoute(false) }),
-        noRoutes: await example.build('foreign-no-routes', { ...env, VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'foreign' }, { 'src/sw.ts': withForeignRoute(true) }),
+        routes: await example.build('foreign-routes', { VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'foreign' }, { 'src/sw.ts': withForeignRoute(false) }),
+        noRoutes: await example.build('foreign-no-routes', { VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'foreign' }, { 'src/sw.ts': withForeignRoute(true) }),
       };
       const app = await previewExample(example, port);
       await use({ example, app, provider, apiListener, api, builds, shadowed, uncomposed, foreign });
@@ -282,7 +283,7 @@ test("Workbox runtime caching of another origin's URLs needs staticRoutes: false
       expect(stack.api.records.slice(before).map((r) => [r.path, r.token])).toEqual([['/public/status', null]]);
       // A second request: after it, StaleWhileRevalidate has long put the first answer in its cache.
       await page.evaluate((origin) => fetch(`${origin}/public/status`).then((r) => r.status), stack.apiListener.origin);
-      return page.evaluate(async () => (await caches.has('api-public')) && (await (await caches.open('api-public')).keys()).map((r) => new URL(r.url).pathname));
+      return await page.evaluate(async () => (await caches.has('api-public')) && (await (await caches.open('api-public')).keys()).map((r) => new URL(r.url).pathname));
     } finally {
       await context.close();
     }
