@@ -11,6 +11,8 @@ $('build').textContent = env.buildLabel;
 // onNeedRefresh when a new version waits, and updateSW() posts SKIP_WAITING to it; with
 // 'autoUpdate' the new version takes over at once and the page reloads.
 const registered = new Promise<string>((resolve, reject) => {
+  // registerSW does nothing without service workers: say so instead of waiting for it.
+  if (!('serviceWorker' in navigator)) reject(new Error('this browser has no service workers'));
   const updateSW = registerSW({
     immediate: true,
     onRegisteredSW: (url) => resolve(url),
@@ -43,11 +45,11 @@ $('logout').addEventListener('click', () => void session.logout());
 $('call-api').addEventListener('click', async () => {
   // A plain fetch: the worker adds the token.
   const response = await fetch(`${env.apiOrigin}/v1/me`).catch((error: unknown) => error);
-  show(response instanceof Response ? { status: response.status, body: await response.json() } : `offline: ${String(response)}`);
+  show(response instanceof Response ? { status: response.status, body: await response.json().catch(() => null) } : `offline: ${String(response)}`);
 });
 $('news').addEventListener('click', async () => {
   // Same-origin, outside the app shell: Workbox's runtime caching serves it, also offline.
   const response = await fetch('/news/today.json').catch((error: unknown) => error);
-  show(response instanceof Response ? await response.json() : `offline: ${String(response)}`);
+  show(response instanceof Response ? await response.json().catch(() => null) : `offline: ${String(response)}`);
 });
 document.body.dataset.ready = 'yes';
