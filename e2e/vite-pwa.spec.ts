@@ -28,10 +28,10 @@ function withShadowingRoute(source: string): string {
   return `import { NetworkFirst } from 'workbox-strategies';\n${source}\n${route}`;
 }
 
-/** The example's worker without `composition`: bearer-sw's default static routes, as if alone. */
+/** The example's worker without `workboxComposition`: bearer-sw's default static routes, as if alone. */
 function withoutComposition(source: string): string {
-  const line = /^\s*composition: workboxComposition\(.*\),\n/m;
-  if (!line.test(source)) throw new Error('the example worker no longer passes composition: workboxComposition(…)');
+  const line = /^\s*\.\.\.workboxComposition\(.*\),\n/m;
+  if (!line.test(source)) throw new Error('the example worker no longer spreads workboxComposition(…) into its config');
   return source.replace(line, '').replace(/^import \{ workboxComposition \}.*\n/m, '');
 }
 
@@ -42,8 +42,8 @@ function withoutComposition(source: string): string {
  */
 function withForeignRoute(routesOff: boolean) {
   return (source: string): string => {
-    const anchor = '  composition: workboxComposition(';
-    if (!source.includes(anchor)) throw new Error('the example worker no longer passes composition: workboxComposition(…)');
+    const anchor = '  ...workboxComposition(';
+    if (!source.includes(anchor)) throw new Error('the example worker no longer spreads workboxComposition(…) into its config');
     const route = "registerRoute(({ url }) => url.origin === import.meta.env.VITE_API_ORIGIN && url.pathname.startsWith('/public/'), new StaleWhileRevalidate({ cacheName: 'api-public' }));\n";
     return `${routesOff ? source.replace(anchor, `  staticRoutes: false,\n${anchor}`) : source}\n${route}`;
   };

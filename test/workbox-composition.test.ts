@@ -1,9 +1,8 @@
 // The pure parts of bearer-sw/worker/workbox: the routes of a shared worker, the SKIP_WAITING gate
 // and the option check. The composed worker itself runs in e2e/vite-pwa.spec.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileRule } from '../src/worker/api-rule.js';
 import { compileConfig } from '../src/worker/injector-config.js';
-import { addStaticRoutes, staticRoutesFor, type RouterRule } from '../src/worker/static-routes.js';
+import type { RouterRule } from '../src/worker/static-routes.js';
 import { isSkipWaitingRequest, sameOriginRoute, workboxComposition } from '../src/worker/workbox-composition.js';
 
 const APP = 'https://app.example.com:8443';
@@ -18,19 +17,6 @@ describe('sameOriginRoute', () => {
 
   it('escapes the origin so it stands for itself', () => {
     expect(sameOriginRoute('http://[::1]:9000').condition.urlPattern).toEqual({ protocol: 'http', hostname: '[\\:\\:1]', port: '9000', pathname: '*' });
-  });
-
-  it('comes before the default routes, so none of them (navigations → network) sees a same-origin request', async () => {
-    const apis = [{ origin: 'https://api.example.com', paths: ['/v1'] }];
-    const added: RouterRule[][] = [];
-    const event = Object.assign(new Event('install'), { addRoutes: (routes: RouterRule[]) => (added.push(routes), Promise.resolve()) });
-    await addStaticRoutes(
-      event,
-      apis.map((api, index) => compileRule(api, index)),
-      () => undefined,
-      [sameOriginRoute(APP)],
-    );
-    expect(added).toEqual([[sameOriginRoute(APP), ...staticRoutesFor(apis)]]);
   });
 });
 
@@ -75,42 +61,64 @@ describe('workboxComposition', () => {
   // The worker scope, as far as the composition touches it.
   function fakeScope() {
     const calls: string[] = [];
-    const listeners: Array<(event: unknown) => void> = [];
+    const listeners = new Map<string, (event: unknown) => void>();
     const scope = {
       location: { origin: APP },
       skipWaiting: async () => void calls.push('skipWaiting'),
-      addEventListener: (type: string, listener: (event: unknown) => void) => (calls.push(`listen:${type}`), listeners.push(listener)),
+      addEventListener: (type: string, listener: (event: unknown) => void) => (calls.push(`listen:${type}`), listeners.set(type, listener)),
     };
     const saved = (globalThis as { self?: unknown }).self;
     (globalThis as { self?: unknown }).self = scope;
     return { calls, listeners, restore: () => ((globalThis as { self?: unknown }).self = saved) };
   }
-  const addRoutes = (calls: string[]) => (_event: Event, first: RouterRule[]) => (calls.push(`routes:${JSON.stringify(first)}`), undefined);
+  function installEvent(calls: string[], withRoutes = true) {
+    const kept: Promise<unknown>[] = [];
+    const event = {
+      waitUntil: (promise: Promise<unknown>) => kept.push(promise),
+      ...(withRoutes && { addRoutes: async (rules: RouterRule[]) => void calls.push(`routes:${JSON.stringify(rules)}`) }),
+    };
+    return { event, settled: () => Promise.all(kept) };
+  }
 
-  it("'immediate' skips waiting at install and adds the same-origin route first", async () => {
-    const { calls, restore } = fakeScope();
+  it("'immediate' leaves skipping waiting to the injector and adds the same-origin route at install", async () => {
+    const { calls, listeners, restore } = fakeScope();
     try {
-      const install = workboxComposition().start(addRoutes(calls), () => undefined);
-      await install(new Event('install'));
-      expect(calls).toEqual(['skipWaiting', `routes:${JSON.stringify([sameOriginRoute(APP)])}`]);
+      expect(workboxComposition()).toEqual({ skipWaiting: true });
+      expect(calls).toEqual(['listen:install']);
+      const { event, settled } = installEvent(calls);
+      listeners.get('install')?.(event);
+      await settled();
+      expect(calls).toEqual(['listen:install', `routes:${JSON.stringify([sameOriginRoute(APP)])}`]);
     } finally {
       restore();
     }
   });
 
-  it("'prompt' does not skip waiting at install; a same-origin window's SKIP_WAITING does", async () => {
+  it('adds no route where the browser has no static routing', async () => {
+    const { calls, listeners, restore } = fakeScope();
+    try {
+      workboxComposition();
+      const { event, settled } = installEvent(calls, false);
+      listeners.get('install')?.(event);
+      await settled();
+      expect(calls).toEqual(['listen:install']);
+    } finally {
+      restore();
+    }
+  });
+
+  it("'prompt' turns the injector's skipWaiting off; a same-origin window's SKIP_WAITING skips waiting", async () => {
     const { calls, listeners, restore } = fakeScope();
     const saved = (globalThis as { Client?: unknown }).Client;
     (globalThis as { Client?: unknown }).Client = FakeClient;
     try {
-      const install = workboxComposition({ activation: 'prompt' }).start(addRoutes(calls), () => undefined);
-      await install(new Event('install'));
-      expect(calls).toEqual(['listen:message', `routes:${JSON.stringify([sameOriginRoute(APP)])}`]);
+      expect(workboxComposition({ activation: 'prompt' })).toEqual({ skipWaiting: false });
+      expect(calls).toEqual(['listen:install', 'listen:message']);
       const kept: Promise<unknown>[] = [];
       const message = (source: unknown) => ({ source, data: { type: 'SKIP_WAITING' }, waitUntil: (p: Promise<unknown>) => kept.push(p) });
-      listeners[0]?.(message(new FakeClient('window', 'https://evil.example/')));
+      listeners.get('message')?.(message(new FakeClient('window', 'https://evil.example/')));
       expect(calls).not.toContain('skipWaiting');
-      listeners[0]?.(message(new FakeClient('window', `${APP}/`)));
+      listeners.get('message')?.(message(new FakeClient('window', `${APP}/`)));
       await Promise.all(kept);
       expect(calls.at(-1)).toBe('skipWaiting');
     } finally {
@@ -125,12 +133,16 @@ describe('workboxComposition', () => {
     );
   });
 
-  it('is what installTokenInjector takes as composition, and nothing else is', () => {
-    const composition = workboxComposition({ activation: 'prompt' });
-    expect(compileConfig({ apis: [{ origin: 'https://api.example.com' }], composition }).composition).toBe(composition);
-    expect(compileConfig({ apis: [{ origin: 'https://api.example.com' }] }).composition).toBeNull();
-    expect(() => compileConfig({ apis: [{ origin: 'https://api.example.com' }], composition: { activation: 'prompt' } })).toThrow(
-      /composition must come from workboxComposition\(\)/,
-    );
+  it("is the part of installTokenInjector's config it sets", () => {
+    const { restore } = fakeScope();
+    try {
+      const apis = [{ origin: 'https://api.example.com' }];
+      expect(compileConfig({ apis, ...workboxComposition({ activation: 'prompt' }) }).skipWaiting).toBe(false);
+      expect(compileConfig({ apis, ...workboxComposition() }).skipWaiting).toBe(true);
+      expect(compileConfig({ apis }).skipWaiting).toBe(true);
+      expect(() => compileConfig({ apis, skipWaiting: 'no' })).toThrow(/skipWaiting must be a boolean/);
+    } finally {
+      restore();
+    }
   });
 });

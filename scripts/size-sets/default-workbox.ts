@@ -6,5 +6,5 @@ import { workboxComposition } from 'bearer-sw/worker/workbox';
 installTokenInjector({
   apis: [{ origin: 'https://api.example.com', paths: ['/v1'] }],
   refresh: oauth2Refresh({ tokenEndpoint: 'https://auth.example.com/token', clientId: 'app' }),
-  composition: workboxComposition({ activation: 'prompt' }),
+  ...workboxComposition({ activation: 'prompt' }),
 });

@@ -13,13 +13,12 @@ import { handleMessage } from './handle-message.js';
 import { compileConfig, type InjectorConfig } from './injector-config.js';
 import { respondWithToken } from './respond-with-token.js';
 import { routeRequest } from './route-request.js';
-import { addStaticRoutes, type RouterRule } from './static-routes.js';
+import { addStaticRoutes } from './static-routes.js';
 import { createTokenStore } from './token-store.js';
 import { TokenSession } from './token-session.js';
 
 export type { ApiRule, TokenTarget } from './api-rule.js';
 export type { InjectorConfig, RefreshFn } from './injector-config.js';
-export type { Composition } from './workbox-composition.js';
 export type { TokenSet } from '../shared/token-set.js';
 export { BearerSwError, type ErrorCode } from '../shared/errors.js';
 export { RefreshRejectedError, RefreshUnavailableError } from './refresh-errors.js';
@@ -35,7 +34,7 @@ let installed = false;
 /**
  * Adds the install, activate, fetch and message listeners to the service worker.
  *
- * The worker activates at once (or as its `composition` says) and claims open pages. From then on
+ * The worker activates at once (unless `skipWaiting: false`) and claims open pages. From then on
  * every request to an allowlisted API carries the session's token; nothing else is touched. Fetch
  * listeners added after it (Workbox's routes) never see an allowlisted request it answered, so
  * call it before adding any that could match one. Call it once, at the top level of the worker
@@ -78,9 +77,11 @@ export function installTokenInjector(config: InjectorConfig): void {
   // Warm the in-memory copy now, so the first request after a worker restart rarely waits.
   session.ready().catch(() => log('could not load the session at start'));
 
-  const addRoutes = (event: Event, first?: RouterRule[]) => (compiled.staticRoutes ? addStaticRoutes(event, compiled.rules, log, first) : undefined);
-  const install = compiled.composition?.start(addRoutes, log) ?? ((event: Event) => Promise.all([self.skipWaiting(), addRoutes(event)]));
-  self.addEventListener('install', (event) => event.waitUntil(install(event)));
+  self.addEventListener('install', (event) => {
+    event.waitUntil(
+      Promise.all([compiled.skipWaiting ? self.skipWaiting() : undefined, compiled.staticRoutes ? addStaticRoutes(event, compiled.rules, log) : undefined]),
+    );
+  });
   clientsClaim();
   // `respondWith` also stops the event's propagation (ServiceWorker spec, FetchEvent respondWith,
   // step "set the stop immediate propagation flag"): fetch listeners added after this one, such

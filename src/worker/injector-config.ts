@@ -1,7 +1,6 @@
 import type { TokenSet } from '../shared/token-set.js';
 import { compileRule, type ApiRule, type CompiledRule, type TokenTarget } from './api-rule.js';
 import { createRuleMatcher, type RuleMatcher } from './rule-matcher.js';
-import type { Composition } from './workbox-composition.js';
 
 /**
  * Obtains new tokens from a refresh token. Throw `RefreshRejectedError` when the server refused
@@ -31,18 +30,17 @@ export interface InjectorConfig {
   /**
    * Register static routes at install (Chromium 123+) so requests no rule can match go straight
    * to the network without waking the worker. They apply to the whole scope: when the same worker
-   * also serves other requests itself, pass `composition` (Workbox) or set `false` (the other
-   * handlers also serve other origins' URLs). Default `true`.
+   * also serves other requests itself, call `workboxComposition()` (`bearer-sw/worker/workbox`),
+   * which leaves the worker's own origin to those handlers, or set `false`. Default `true`.
    */
   staticRoutes?: boolean;
   /**
-   * The worker also has other fetch handlers: `workboxComposition()` from
-   * `bearer-sw/worker/workbox`. The static routes then leave the worker's own origin (navigations,
-   * the app shell, its assets) to those handlers, and its `activation` says how a new version
-   * takes over. Absent: bearer-sw is the worker's only fetch handler; a new version takes over at
-   * once.
+   * Whether a new version of the worker takes over at install (`true`, default) or waits until a
+   * page asks (`false`: vite-plugin-pwa's `registerType: 'prompt'`; `workboxComposition({
+   * activation: 'prompt' })` sets it and answers the page's `SKIP_WAITING`). Either way the new
+   * version claims the pages when it activates and serves the session stored in IndexedDB.
    */
-  composition?: Composition;
+  skipWaiting?: boolean;
 }
 
 /** The config after validation. */
@@ -57,7 +55,7 @@ export interface CompiledConfig {
   readonly exposeAccessToken: boolean;
   readonly debug: boolean;
   readonly staticRoutes: boolean;
-  readonly composition: Composition | null;
+  readonly skipWaiting: boolean;
 }
 
 function fail(reason: string): never {
@@ -90,11 +88,9 @@ export function compileConfig(config: unknown): CompiledConfig {
   }
   const databaseName = input.databaseName ?? 'bearer-sw';
   if (typeof databaseName !== 'string' || databaseName.length === 0) fail('databaseName must be a non-empty string');
-  for (const key of ['exposeAccessToken', 'debug', 'staticRoutes'] as const) {
+  for (const key of ['exposeAccessToken', 'debug', 'staticRoutes', 'skipWaiting'] as const) {
     if (input[key] !== undefined && typeof input[key] !== 'boolean') fail(`${key} must be a boolean`);
   }
-  const composition = (input.composition as Composition | undefined) ?? null;
-  if (composition !== null && typeof composition.start !== 'function') fail('composition must come from workboxComposition()');
   return {
     rules,
     matcher: createRuleMatcher(rules),
@@ -105,6 +101,6 @@ export function compileConfig(config: unknown): CompiledConfig {
     exposeAccessToken: input.exposeAccessToken === true,
     debug: input.debug === true,
     staticRoutes: input.staticRoutes !== false,
-    composition,
+    skipWaiting: input.skipWaiting !== false,
   };
 }

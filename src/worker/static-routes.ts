@@ -88,18 +88,17 @@ type AddRoutes = (rules: RouterRule[]) => Promise<void>;
  * @param event - the `install` event
  * @param rules - the allowlist as the worker compiled it at start
  * @param log - where a refusal by the browser is reported
- * @param first - routes placed before {@link routesForRules} (a composition's); default none
  * @returns a promise for `waitUntil`; it never rejects (a worker without routes still works)
  * @example
  * ```ts
  * self.addEventListener('install', (event) => event.waitUntil(addStaticRoutes(event, compiled.rules, log)))
  * ```
  */
-export async function addStaticRoutes(event: Event, rules: readonly CompiledRule[], log: (message: string) => void, first: RouterRule[] = []): Promise<void> {
+export async function addStaticRoutes(event: Event, rules: readonly CompiledRule[], log: (message: string) => void): Promise<void> {
   const addRoutes = (event as Event & { addRoutes?: AddRoutes }).addRoutes;
   if (typeof addRoutes !== 'function') return;
   try {
-    await addRoutes.call(event, [...first, ...routesForRules(rules)]);
+    await addRoutes.call(event, routesForRules(rules));
   } catch {
     log('the browser refused the static routes; every request wakes the worker');
   }

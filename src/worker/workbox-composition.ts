@@ -1,12 +1,12 @@
 /**
  * `bearer-sw/worker/workbox`: host bearer-sw in a worker that has other fetch handlers (Workbox,
- * vite-plugin-pwa's `injectManifest`). Pass {@link workboxComposition} as `composition` to
- * `installTokenInjector`; an app that does not import it pays nothing for it.
+ * vite-plugin-pwa's `injectManifest`). Spread {@link workboxComposition} into the config of
+ * `installTokenInjector`; the injector itself knows nothing of it, so an app that does not import
+ * it pays nothing for it.
  *
  * @packageDocumentation
  */
-// Types only: at run time this module takes what it needs from the injector (Composition.start),
-// so the worker holds no second copy of it and the core shares no chunk with this module.
+// Types only: this module needs nothing of the injector at run time.
 import type { RouterRule } from './static-routes.js';
 
 // The members used here, typed structurally so the module also type-checks where tests import it
@@ -14,8 +14,12 @@ import type { RouterRule } from './static-routes.js';
 declare const self: {
   readonly location: { readonly origin: string };
   skipWaiting(): Promise<void>;
+  addEventListener(type: 'install', listener: (event: ExtendableEvent & { addRoutes?: (rules: RouterRule[]) => Promise<void> }) => void): void;
   addEventListener(type: 'message', listener: (event: ExtendableMessageEvent) => void): void;
 };
+interface ExtendableEvent extends Event {
+  waitUntil(promise: Promise<unknown>): void;
+}
 
 /** How a new version of the worker takes over from the one controlling the pages. */
 export type Activation = 'immediate' | 'prompt';
@@ -32,32 +36,22 @@ export interface WorkboxCompositionOptions {
   activation?: Activation;
 }
 
-/**
- * What `installTokenInjector` asks of a composition. Made by {@link workboxComposition}; its
- * member is the injector's business, not the app's.
- */
-export interface Composition {
-  /**
-   * Called once, at the top level of the worker script: adds the composition's own listeners and
-   * returns what the worker does at install.
-   *
-   * @param addRoutes - registers the injector's static routes after `first` (nothing with
-   *   `staticRoutes: false`)
-   * @param log - the injector's debug log
-   */
-  start(addRoutes: (event: Event, first: RouterRule[]) => Promise<void> | undefined, log: (message: string) => void): (event: Event) => Promise<unknown>;
+/** What {@link workboxComposition} puts into the injector's config. */
+export interface WorkboxComposition {
+  /** `false` with `activation: 'prompt'`: the injector then leaves waiting to the page. */
+  skipWaiting: boolean;
 }
 
 // URLPattern syntax characters; anything else in a pattern string stands for itself.
 const literal = (text: string) => text.replace(/[\\+*?:{}()]/g, '\\$&');
 
 /**
- * The route a worker that shares its fetch event puts before the injector's: every request for
- * the worker's own origin goes to its fetch listeners, where Workbox's precache, navigation route
- * and runtime caching see it. The injector's routes then only ever see other origins' requests
- * (those no rule matches, and `no-cors` ones no `upgradeNoCors` rule asked for, still skip the
- * worker). A navigation is always for the worker's origin (a worker only sees those of its
- * scope), so none goes past Workbox.
+ * The static route a worker that shares its fetch event adds before the injector's: every request
+ * for the worker's own origin goes to its fetch listeners, where Workbox's precache, navigation
+ * route and runtime caching see it. The injector's routes, added after it, then only ever see
+ * other origins' requests (those no rule matches, and `no-cors` ones no `upgradeNoCors` rule asked
+ * for, still skip the worker). A navigation is always for the worker's origin (a worker only sees
+ * those of its scope), so none goes past Workbox.
  *
  * @param origin - the worker's own origin, `self.location.origin`
  * @returns a rule for `InstallEvent.addRoutes`
@@ -93,15 +87,18 @@ export function isSkipWaitingRequest(event: ExtendableMessageEvent, origin: stri
 }
 
 /**
- * Hosts bearer-sw in the app's Workbox worker. Navigations and the app's own URLs stay Workbox's
- * (its precache serves an offline reload), and `activation` says how a new version takes over.
- * Call `installTokenInjector` before registering Workbox routes that could match an allowlisted
- * URL (a catch-all, `setDefaultHandler`): fetch listeners run in the order they were added, and
- * `respondWith` stops the event there; a route added earlier would answer first, without the
- * token.
+ * Hosts bearer-sw in the app's Workbox worker. Call it where `installTokenInjector` takes its
+ * config, at the top level of the worker script: it adds its own install listener before the
+ * injector's (a static route that leaves the worker's origin, navigations included, to Workbox:
+ * its precache serves an offline reload) and, with `activation: 'prompt'`, a message listener for
+ * `SKIP_WAITING`; it returns what the injector's config needs.
+ *
+ * Register Workbox routes that could match an allowlisted URL (a catch-all, `setDefaultHandler`)
+ * after `installTokenInjector`: fetch listeners run in the order they were added, and
+ * `respondWith` ends the event there; a route added earlier would answer first, without the token.
  *
  * @param options - see {@link WorkboxCompositionOptions}
- * @returns the value of `installTokenInjector`'s `composition` option
+ * @returns the part of `installTokenInjector`'s config it sets (spread it in)
  * @throws TypeError when `activation` is neither `'immediate'` nor `'prompt'`
  * @example
  * ```ts
@@ -111,26 +108,24 @@ export function isSkipWaitingRequest(event: ExtendableMessageEvent, origin: stri
  *
  * installTokenInjector({
  *   apis: [{ origin: 'https://api.example.com', paths: ['/v1'] }],
- *   composition: workboxComposition({ activation: 'prompt' }),
+ *   ...workboxComposition({ activation: 'prompt' }),
  * })
  * precacheAndRoute(self.__WB_MANIFEST)
  * ```
  */
-export function workboxComposition(options: WorkboxCompositionOptions = {}): Composition {
+export function workboxComposition(options: WorkboxCompositionOptions = {}): WorkboxComposition {
   const activation = options.activation ?? 'immediate';
   if (activation !== 'immediate' && activation !== 'prompt') {
     throw new TypeError("Failed to compose with Workbox: activation must be 'immediate' or 'prompt'");
   }
-  return {
-    start(addRoutes, log) {
-      if (activation === 'prompt') {
-        self.addEventListener('message', (event) => {
-          if (!isSkipWaitingRequest(event, self.location.origin)) return;
-          log('a page asked this version to take over');
-          event.waitUntil(self.skipWaiting());
-        });
-      }
-      return (event) => Promise.all([activation === 'immediate' ? self.skipWaiting() : undefined, addRoutes(event, [sameOriginRoute(self.location.origin)])]);
-    },
-  };
+  self.addEventListener('install', (event) => {
+    // Feature-detected, as the injector's own routes; added first, so it comes before them.
+    if (typeof event.addRoutes === 'function') event.waitUntil(event.addRoutes([sameOriginRoute(self.location.origin)]).catch(() => undefined));
+  });
+  if (activation === 'prompt') {
+    self.addEventListener('message', (event) => {
+      if (isSkipWaitingRequest(event, self.location.origin)) event.waitUntil(self.skipWaiting());
+    });
+  }
+  return { skipWaiting: activation === 'immediate' };
 }

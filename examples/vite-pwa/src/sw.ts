@@ -15,7 +15,7 @@ installTokenInjector({
   apis: [{ origin: import.meta.env.VITE_API_ORIGIN, paths: ['/v1'] }],
   refresh: oauth2Refresh({ tokenEndpoint: import.meta.env.VITE_TOKEN_ENDPOINT, clientId: import.meta.env.VITE_CLIENT_ID }),
   // Navigations and the app's own URLs stay Workbox's; the activation matches registerType.
-  composition: workboxComposition({ activation: import.meta.env.VITE_ACTIVATION === 'prompt' ? 'prompt' : 'immediate' }),
+  ...workboxComposition({ activation: import.meta.env.VITE_ACTIVATION === 'prompt' ? 'prompt' : 'immediate' }),
 });
 
 cleanupOutdatedCaches();
