@@ -25,6 +25,11 @@ export interface AppServer {
   setPageHeaders(headers: Record<string, string>): void;
   /** Extra headers on every script response, the worker's included (the worker's own CSP). */
   setScriptHeaders(headers: Record<string, string>): void;
+  /**
+   * Serves other built files at some paths (path → file under the build root), as a deploy of
+   * another release does: e.g. `{ '/sw.js': 'sw-protocol-2.js' }`. `{}` restores the build as it is.
+   */
+  setRoutes(routes: Record<string, string>): void;
   /** Every request with its headers, oldest first (`requested` has the paths alone). */
   readonly received: Array<{ method: string; url: string; headers: Record<string, string> }>;
   /** Bodies POSTed to `/csp-report` (CSP `report-uri`), parsed, oldest first. */
@@ -41,6 +46,7 @@ export async function startAppServer(root: string, config: TestWorkerConfig): Pr
   let current = config;
   let pageHeaders: Record<string, string> = {};
   let scriptHeaders: Record<string, string> = {};
+  let routes: Record<string, string> = {};
   const requested: string[] = [];
   const received: AppServer['received'] = [];
   const cspReports: unknown[] = [];
@@ -76,7 +82,7 @@ export async function startAppServer(root: string, config: TestWorkerConfig): Pr
       response.end(`self.bearerSwTestConfig = ${JSON.stringify(current)};\n`);
       return;
     }
-    const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const relative = routes[url.pathname] ?? (url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, ''));
     const file = normalize(join(root, relative));
     if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -100,6 +106,9 @@ export async function startAppServer(root: string, config: TestWorkerConfig): Pr
     },
     setScriptHeaders(headers) {
       scriptHeaders = headers;
+    },
+    setRoutes(next) {
+      routes = next;
     },
     requested,
     received,

@@ -60,12 +60,14 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     app.setConfig(defaultConfig(api));
     app.setPageHeaders({});
     app.setScriptHeaders({});
+    app.setRoutes({});
     api.clear();
     otherApi.clear();
     await use((config) => app.setConfig(config));
     app.setConfig(defaultConfig(api));
     app.setPageHeaders({});
     app.setScriptHeaders({});
+    app.setRoutes({});
   },
   openApp: async ({ context, app, useConfig: _ }, use) => {
     await use(async (page, query = '') => {

@@ -11,7 +11,11 @@ export interface RegisterOptions {
   scope?: string;
   /** `'module'` for an ES-module worker script, `'classic'` (default) otherwise. */
   type?: WorkerType;
-  /** How long any wait on the worker may take, in ms. Default 10 000. */
+  /**
+   * In ms, default 10 000: the bound on the whole registration (register, activate, take control,
+   * hello), one overall deadline however the time is spread; then on each later request of the
+   * {@link Session} to the worker.
+   */
   timeout?: number;
 }
 
@@ -64,10 +68,13 @@ async function controlled(container: ServiceWorkerContainer, active: ServiceWork
  * @param scriptURL - the app's worker script, e.g. `'/sw.js'`; under Trusted Types
  *   (`require-trusted-types-for 'script'`) a `TrustedScriptURL` from the app's own policy, since
  *   `register()` refuses plain strings there
- * @param options - `scope`, `type` (`'module'` for an ESM worker), `timeout` in ms
+ * @param options - `scope`, `type` (`'module'` for an ESM worker), `timeout`: the bound on the whole
+ *   registration in ms (default 10 000)
  * @returns the page's {@link Session}
  * @throws BearerSwError `unsupported` without service workers (they need https or localhost),
- *   `registration-failed`, `timeout`, `no-controller` when the page lies outside the scope
+ *   `registration-failed`, `timeout` (the whole registration took longer than `timeout`),
+ *   `no-controller` when the page lies outside the scope, `version-mismatch` when the worker runs
+ *   another protocol version of bearer-sw (a deploy in progress: see the README)
  * @example
  * ```ts
  * import { registerTokenInjector } from 'bearer-sw/client'
@@ -82,22 +89,24 @@ export async function registerTokenInjector(scriptURL: string | URL | TrustedScr
     throw failure('unsupported', ACTION, 'service workers are not available here (they need https or localhost)');
   }
   const container = navigator.serviceWorker;
-  let registration: ServiceWorkerRegistration;
-  try {
-    // The script URL goes on as given: a TrustedScriptURL must reach the register() sink untouched.
-    // `scope` and `type` are register()'s own options; it ignores `timeout`.
-    registration = await container.register(scriptURL as string | URL, options);
-  } catch (cause) {
-    throw new BearerSwError('registration-failed', `Failed to ${ACTION}: ${(cause as Error)?.message ?? cause}`, { cause });
-  }
+  // One deadline for every step below: each wait gets only what is left of `timeout`.
+  const deadline = Date.now() + timeout;
+  const left = () => Math.max(deadline - Date.now(), 1);
+  // The script URL goes on as given: a TrustedScriptURL must reach the register() sink untouched.
+  // `scope` and `type` are register()'s own options; it ignores `timeout`.
+  const registration = await withTimeout<ServiceWorkerRegistration>(timeout, ACTION, 'the browser did not register the service worker', (resolve, reject) =>
+    container.register(scriptURL as string | URL, options).then(resolve, (cause: unknown) =>
+      reject(new BearerSwError('registration-failed', `Failed to ${ACTION}: ${(cause as Error)?.message ?? cause}`, { cause })),
+    ),
+  );
   if (!location.href.startsWith(registration.scope)) {
     throw failure('no-controller', ACTION, `this page is outside the worker's scope ${registration.scope}`);
   }
-  const active = await activeWorker(registration, timeout);
-  await controlled(container, active, timeout);
-  const hello = await sendRequest(registration.active ?? active, 'hello', ACTION, timeout, { version: VERSION });
-  const version = (Object(hello) as { version?: unknown }).version;
-  if (version !== VERSION) console.warn(`[bearer-sw] the page module is ${VERSION} but the worker is ${version}; reload to update`);
+  const active = await activeWorker(registration, left());
+  await controlled(container, active, left());
+  const hello = await sendRequest(registration.active ?? active, 'hello', ACTION, left(), { version: VERSION });
+  // The protocol version, not the release, decides whether page and worker can talk (checked by
+  // both sides on every message); releases that share it work together.
   // Resolved as register() resolves it: against the document's base URL.
   const session = new Session({ container, registration, scriptURL: new URL(String(scriptURL), document.baseURI).href, timeout }, hello);
   container.startMessages();

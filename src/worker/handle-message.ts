@@ -17,7 +17,7 @@ export interface MessageContext {
 const GUARD_MESSAGES: Record<string, string> = {
   'invalid-message': 'Failed to handle the message: it does not fit the bearer-sw envelope',
   'unknown-type': 'Failed to handle the message: unknown message type',
-  'version-mismatch': `Failed to handle the message: this worker speaks protocol version ${PROTOCOL_VERSION}`,
+  'version-mismatch': `Failed to handle the message: the page and the service worker run different versions of bearer-sw (this worker speaks protocol ${PROTOCOL_VERSION}); update the worker or reload the page`,
 };
 
 function reply(port: MessagePort, id: string, outcome: { result: unknown } | { error: SerializedError }): void {
@@ -72,9 +72,13 @@ export async function handleMessage(event: ExtendableMessageEvent, context: Mess
   const message = parsePageMessage(event.data);
   if ('reason' in message) {
     context.log(`refused a message: ${message.reason}`);
-    if (message.id !== undefined) {
-      reply(port, message.id, { error: { code: message.reason, message: GUARD_MESSAGES[message.reason] ?? 'Failed to handle the message' } });
-    }
+    if (message.id === undefined) return;
+    const error = { code: message.reason, message: GUARD_MESSAGES[message.reason] ?? 'Failed to handle the message' };
+    if (message.reason === 'version-mismatch' && message.v !== undefined) {
+      // In the page's version, not ours: see VersionMismatchReply.
+      const mismatch: WorkerMessage = { v: message.v, type: 'reply', id: message.id, payload: { ok: false, error: { ...error, code: 'version-mismatch' } } };
+      port.postMessage(mismatch);
+    } else reply(port, message.id, { error });
     return;
   }
   try {
