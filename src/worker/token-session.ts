@@ -3,7 +3,7 @@ import type { InvalidReason, SessionSnapshot } from '../shared/protocol.js';
 import { parseTokenSet, type TokenSet } from '../shared/token-set.js';
 import { expiresAtFor } from './expiry.js';
 import type { RefreshFn } from './injector-config.js';
-import { RefreshRejectedError } from './refresh-errors.js';
+import { RefreshRejectedError, RefreshUnavailableError } from './refresh-errors.js';
 import { withRefreshLock } from './refresh-lock.js';
 import type { StoredSession, StoredTokens, TokenStore } from './token-store.js';
 
@@ -15,7 +15,10 @@ export interface TokenSessionOptions {
   store: TokenStore;
   /** Obtains new tokens; `null` when the app configured no refresh. */
   refresh: RefreshFn | null;
-  /** Refresh this long before the access token expires. */
+  /**
+   * Refresh this long before the access token expires; at most half the token's lifetime (counted
+   * from when the worker received it), so a short-lived token is not refreshed on every request.
+   */
   leewayMs?: number;
   /** The longest a request waits for a refresh before it goes out with what there is. */
   waitMs?: number;
@@ -26,7 +29,8 @@ export interface TokenSessionOptions {
   /** Name of the Web Lock guarding refreshes across contexts. */
   lockName?: string;
   onChange: SessionListener;
-  log?: (message: string) => void;
+  /** Debug log; absent when `debug` is off, so no message is even built. */
+  log?: ((message: string) => void) | undefined;
   now?: () => number;
 }
 
@@ -52,7 +56,7 @@ export class TokenSession {
   readonly #locks: LockManager | undefined;
   readonly #lockName: string;
   readonly #onChange: SessionListener;
-  readonly #log: (message: string) => void;
+  readonly #log: ((message: string) => void) | undefined;
   readonly #now: () => number;
   #current: StoredSession | null = null;
   #loading: Promise<StoredSession> | null = null;
@@ -70,7 +74,7 @@ export class TokenSession {
     this.#locks = options.locks;
     this.#lockName = options.lockName ?? 'bearer-sw:refresh';
     this.#onChange = options.onChange;
-    this.#log = options.log ?? (() => undefined);
+    this.#log = options.log;
     this.#now = options.now ?? Date.now;
   }
 
@@ -122,8 +126,32 @@ export class TokenSession {
     return tokens.expiresAt !== undefined && this.#now() >= tokens.expiresAt;
   }
 
+  /** The leeway for these tokens: the configured one, but at most half the access token's lifetime. */
+  #leewayFor({ expiresAt, receivedAt }: StoredTokens): number {
+    return expiresAt === undefined || receivedAt === undefined ? this.#leewayMs : Math.min(this.#leewayMs, (expiresAt - receivedAt) / 2);
+  }
+
   #needsRefresh(tokens: StoredTokens): boolean {
-    return tokens.accessToken === undefined || (tokens.expiresAt !== undefined && this.#now() >= tokens.expiresAt - this.#leewayMs);
+    return tokens.accessToken === undefined || (tokens.expiresAt !== undefined && this.#now() >= tokens.expiresAt - this.#leewayFor(tokens));
+  }
+
+  /** The stored form of freshly received tokens; says in the debug log when the leeway is shortened. */
+  #received(tokens: TokenSet, receivedAt: number, refreshToken: string | undefined): StoredTokens {
+    const stored: StoredTokens = {};
+    if (tokens.accessToken !== undefined) {
+      stored.accessToken = tokens.accessToken;
+      const expiresAt = expiresAtFor(tokens, receivedAt);
+      if (expiresAt !== undefined) {
+        stored.expiresAt = expiresAt;
+        stored.receivedAt = receivedAt;
+        const leeway = this.#leewayFor(stored);
+        if (leeway < this.#leewayMs) {
+          this.#log?.(`leeway shortened to ${leeway / 1000} s: the token lives ${(expiresAt - receivedAt) / 1000} s`);
+        }
+      }
+    }
+    if (refreshToken !== undefined) stored.refreshToken = refreshToken;
+    return stored;
   }
 
   /** Ends the session when its access token expired and nothing can refresh it; `true` if it did. */
@@ -157,6 +185,22 @@ export class TokenSession {
   }
 
   /**
+   * What `session.getAccessToken()` answers: {@link accessToken}, but never an access token known
+   * to have expired. `null` without a session (or once it ended).
+   *
+   * @throws BearerSwError `refresh-unavailable` when the token expired and the refresh could not
+   *   give a new one yet (a transient failure, the backoff after one, or longer than `waitMs`)
+   */
+  async freshAccessToken(): Promise<string | null> {
+    const token = await this.accessToken();
+    const tokens = this.#current?.tokens;
+    if (token !== null && tokens?.accessToken === token && this.#isExpired(tokens)) {
+      throw new RefreshUnavailableError('Failed to get the access token: it expired and no refresh succeeded yet');
+    }
+    return token;
+  }
+
+  /**
    * After a 401 for a request sent with `used`: the token to retry with, or `null` for no retry.
    * Refreshes (sharing the single flight) unless the token was already replaced meanwhile.
    */
@@ -175,7 +219,7 @@ export class TokenSession {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        this.#log(`a request stopped waiting for the refresh after ${this.#waitMs} ms`);
+        this.#log?.(`a request stopped waiting for the refresh after ${this.#waitMs} ms`);
         resolve();
       }, this.#waitMs);
     });
@@ -191,7 +235,7 @@ export class TokenSession {
     if (this.#flight !== null) return this.#flight;
     if (this.#now() < this.#retryAt) return Promise.resolve();
     const flight = this.#refreshOnce(request)
-      .catch((error: unknown) => this.#log(`refresh failed: ${error instanceof Error ? error.message : 'unknown error'}`))
+      .catch((error: unknown) => this.#log?.(`refresh failed: ${error instanceof Error ? error.message : 'unknown error'}`))
       .finally(() => {
         if (this.#flight === flight) this.#flight = null;
       });
@@ -216,32 +260,59 @@ export class TokenSession {
         let fresh: TokenSet;
         try {
           fresh = parseTokenSet(await refresh(tokens.refreshToken, controller.signal), 'refresh tokens');
-          if (fresh.accessToken === undefined) throw new TypeError('Failed to refresh tokens: the result has no accessToken');
         } catch (error) {
           if (error instanceof RefreshRejectedError) {
-            this.#log(`the refresh token was refused${error.oauthError ? ` (${error.oauthError})` : ''}: ending the session`);
+            this.#log?.(`the refresh token was refused${error.oauthError ? ` (${error.oauthError})` : ''}: ending the session`);
             await this.end('refresh-rejected', stored.epoch);
             return;
           }
-          this.#failures += 1;
-          this.#retryAt = this.#now() + Math.min(BACKOFF_BASE_MS * 2 ** (this.#failures - 1), BACKOFF_MAX_MS);
+          // No tokens came back (no answer, an error status, a result that is not a token set): the
+          // server may never have seen the call, so the same refresh token is tried again later.
+          this.#backOff();
           throw error;
+        }
+        // The newest refresh token is the only one ever sent from now on. A server that does not
+        // rotate answers without one: the one sent stays valid, as that server intends.
+        const refreshToken = fresh.refreshToken ?? tokens.refreshToken;
+        if (fresh.accessToken === undefined) {
+          // A new refresh token alone: kept (the old one may be spent), the refresh counted as failed.
+          this.#backOff();
+          await this.#storeRefreshed(stored, { ...tokens, refreshToken });
+          throw new RefreshUnavailableError('Failed to refresh tokens: no accessToken');
         }
         this.#failures = 0;
         this.#retryAt = 0;
-        const receivedAt = this.#now();
-        const next: StoredTokens = { accessToken: fresh.accessToken };
-        const expiresAt = expiresAtFor(fresh, receivedAt);
-        if (expiresAt !== undefined) next.expiresAt = expiresAt;
-        // A server that does not rotate keeps the old refresh token valid.
-        const refreshToken = fresh.refreshToken ?? tokens.refreshToken;
-        next.refreshToken = refreshToken;
-        // Written before any request can use the new access token (it is only read from memory,
-        // which #commit sets after the write). Stale if the session changed meanwhile.
-        await this.#commitIf(stored.epoch, { tokens: next, epoch: stored.epoch + 1 }, null);
+        await this.#storeRefreshed(stored, this.#received(fresh, this.#now(), refreshToken));
       });
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  #backOff(): void {
+    this.#failures += 1;
+    this.#retryAt = this.#now() + Math.min(BACKOFF_BASE_MS * 2 ** (this.#failures - 1), BACKOFF_MAX_MS);
+  }
+
+  /**
+   * Stores the tokens a refresh of `from` produced, as the next epoch unless the session changed
+   * meanwhile (a logout or a newer handoff wins). Written before any request can use them (requests
+   * read memory, which #commitIf sets after the write).
+   *
+   * When IndexedDB refuses the write, the server may already have rotated the refresh token it
+   * was sent: sending that one again is what a lost response forces, never what a lost write
+   * should. So the tokens are kept in memory and used, at the stored epoch, and the next change
+   * (a refresh, a handoff, a logout) writes over the stored record as usual. Only a worker stopped
+   * before then falls back to the stored, older refresh token, as after a lost response.
+   */
+  async #storeRefreshed(from: StoredSession, tokens: StoredTokens): Promise<void> {
+    try {
+      await this.#commitIf(from.epoch, { tokens, epoch: from.epoch + 1 }, null);
+    } catch (error) {
+      // (#commitIf only throws `storage-failed`.) A change committed meanwhile wins over these tokens.
+      if (this.#current?.epoch !== from.epoch) throw error;
+      this.#current = { tokens, epoch: from.epoch };
+      this.#log?.('refreshed tokens not stored: used from memory until the next write');
     }
   }
 
@@ -300,7 +371,8 @@ export class TokenSession {
    */
   async handoff(tokens: TokenSet): Promise<SessionSnapshot> {
     const receivedAt = this.#now();
-    const expiresAt = tokens.accessToken === undefined ? undefined : expiresAtFor(tokens, receivedAt);
+    const stored = this.#received(tokens, receivedAt, tokens.refreshToken);
+    const expiresAt = stored.expiresAt;
     if (this.#refresh === null || tokens.refreshToken === undefined) {
       if (tokens.accessToken === undefined) {
         throw new TypeError('Failed to hand off tokens: an accessToken is required, the worker has no refresh function');
@@ -309,10 +381,6 @@ export class TokenSession {
         throw new TypeError('Failed to hand off tokens: the access token has already expired and cannot be refreshed');
       }
     }
-    const stored: StoredTokens = {};
-    if (tokens.accessToken !== undefined) stored.accessToken = tokens.accessToken;
-    if (expiresAt !== undefined) stored.expiresAt = expiresAt;
-    if (tokens.refreshToken !== undefined) stored.refreshToken = tokens.refreshToken;
     await this.ready();
     this.#failures = 0;
     this.#retryAt = 0;

@@ -6,6 +6,8 @@ export interface StoredTokens {
   refreshToken?: string;
   /** Epoch milliseconds after which the access token is no longer valid; absent: unknown. */
   expiresAt?: number;
+  /** When the worker received the access token (epoch ms), with `expiresAt`: its lifetime bounds the leeway. */
+  receivedAt?: number;
 }
 
 /** The single stored record: the session's tokens (or none) and its epoch. */
