@@ -12,6 +12,8 @@ describe('processRefreshTokenResponse', () => {
       expiresIn: 60,
     });
     expect(await processRefreshTokenResponse(json(200, { access_token: 'a', expires_in: '30' }))).toEqual({ accessToken: 'a', expiresIn: 30 });
+    // a new refresh token without an access token is passed on: the worker must keep it
+    expect(await processRefreshTokenResponse(json(200, { refresh_token: 'r2', access_token: 7 }))).toEqual({ refreshToken: 'r2' });
   });
 
   it.each([400, 401])('%i is definitive and carries the OAuth error code', async (status) => {
