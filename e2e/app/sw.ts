@@ -3,7 +3,7 @@
 import { installTokenInjector, oauth2Refresh, RefreshRejectedError, RefreshUnavailableError, type InjectorConfig } from 'bearer-sw/worker';
 import config from '/sw-config.js';
 
-const injectorConfig: InjectorConfig = { apis: config.apis, debug: true };
+const injectorConfig: InjectorConfig = { apis: config.apis, debug: config.debug ?? true };
 if (config.refreshLeewaySeconds !== undefined) injectorConfig.refreshLeewaySeconds = config.refreshLeewaySeconds;
 if (config.databaseName !== undefined) injectorConfig.databaseName = config.databaseName;
 if (config.exposeAccessToken !== undefined) injectorConfig.exposeAccessToken = config.exposeAccessToken;

@@ -17,6 +17,8 @@ export interface TestWorkerConfig {
   exposeAccessToken?: boolean;
   /** `staticRoutes` of the injector; absent: its default (on). */
   staticRoutes?: boolean;
+  /** `debug` of the injector; absent: on (the test worker logs its decisions). */
+  debug?: boolean;
   /** Remove `navigator.locks` from the worker before the injector starts, as in an engine without Web Locks. */
   hideLocks?: boolean;
 }
