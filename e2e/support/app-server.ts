@@ -1,5 +1,5 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { TestWorkerConfig } from './sw-config.js';
@@ -30,6 +30,8 @@ export interface AppServer {
    * another release does: e.g. `{ '/sw.js': 'sw-protocol-2.js' }`. `{}` restores the build as it is.
    */
   setRoutes(routes: Record<string, string>): void;
+  /** Answers these paths only after a delay in ms (a slow network for the worker script, say). `{}`: none. */
+  setDelays(delays: Record<string, number>): void;
   /** Every request with its headers, oldest first (`requested` has the paths alone). */
   readonly received: Array<{ method: string; url: string; headers: Record<string, string> }>;
   /** Bodies POSTed to `/csp-report` (CSP `report-uri`), parsed, oldest first. */
@@ -47,10 +49,16 @@ export async function startAppServer(root: string, config: TestWorkerConfig): Pr
   let pageHeaders: Record<string, string> = {};
   let scriptHeaders: Record<string, string> = {};
   let routes: Record<string, string> = {};
+  let delays: Record<string, number> = {};
   const requested: string[] = [];
   const received: AppServer['received'] = [];
   const cspReports: unknown[] = [];
   const server = createServer((request, response) => {
+    const delay = delays[new URL(request.url ?? '/', 'http://localhost').pathname];
+    if (delay !== undefined) setTimeout(() => handle(request, response), delay);
+    else handle(request, response);
+  });
+  function handle(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? '/', 'http://localhost');
     requested.push(url.pathname);
     const headers: Record<string, string> = {};
@@ -92,7 +100,7 @@ export async function startAppServer(root: string, config: TestWorkerConfig): Pr
     if (type.startsWith('text/html')) for (const [name, value] of Object.entries(pageHeaders)) response.setHeader(name, value);
     response.writeHead(200, { 'content-type': type });
     createReadStream(file).pipe(response);
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -109,6 +117,9 @@ export async function startAppServer(root: string, config: TestWorkerConfig): Pr
     },
     setRoutes(next) {
       routes = next;
+    },
+    setDelays(next) {
+      delays = next;
     },
     requested,
     received,

@@ -61,6 +61,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     app.setPageHeaders({});
     app.setScriptHeaders({});
     app.setRoutes({});
+    app.setDelays({});
     api.clear();
     otherApi.clear();
     await use((config) => app.setConfig(config));
@@ -68,6 +69,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     app.setPageHeaders({});
     app.setScriptHeaders({});
     app.setRoutes({});
+    app.setDelays({});
   },
   openApp: async ({ context, app, useConfig: _ }, use) => {
     await use(async (page, query = '') => {
