@@ -59,6 +59,32 @@ describe('oauth2Refresh', () => {
     expect(headers.get('apikey')).toBe('public');
   });
 
+  it('fetchOptions: credentials and cache overridable; method, body, signal, content-type and accept always its own', async () => {
+    const fetch = vi.fn(async (_url: string, _init: RequestInit) => json(200, { access_token: 'a2' }));
+    vi.stubGlobal('fetch', fetch);
+    const signal = new AbortController().signal;
+    await oauth2Refresh({ tokenEndpoint: 'https://auth.test/token', clientId: 'spa' })('r1', signal);
+    expect(fetch.mock.calls[0]?.[1]).toMatchObject({ method: 'POST', credentials: 'omit', cache: 'no-store', signal });
+    expect((fetch.mock.calls[0]?.[1]?.headers as Headers).get('accept')).toBe('application/json');
+    await oauth2Refresh({
+      tokenEndpoint: 'https://auth.test/token',
+      clientId: 'spa',
+      fetchOptions: {
+        credentials: 'include',
+        cache: 'no-cache',
+        method: 'GET',
+        body: 'theirs',
+        signal: AbortSignal.abort(),
+        headers: { 'content-type': 'text/plain', accept: 'text/html', 'x-extra': '1' },
+      },
+    })('r1', signal);
+    const init = fetch.mock.calls[1]?.[1];
+    expect(init).toMatchObject({ method: 'POST', credentials: 'include', cache: 'no-cache', signal });
+    expect(init?.body).toBeInstanceOf(URLSearchParams);
+    const headers = init?.headers as Headers;
+    expect([headers.get('content-type'), headers.get('accept'), headers.get('x-extra')]).toEqual(['application/x-www-form-urlencoded', 'application/json', '1']);
+  });
+
   it('a network failure is transient, and the message has no token', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
     const error = await oauth2Refresh({ tokenEndpoint: 'https://auth.test/token', clientId: 'spa' })('secret-refresh', new AbortController().signal).catch((e) => e);
