@@ -261,3 +261,46 @@ describe('getAccessToken answers a fresh token or a coded error, never an expire
     await vi.waitFor(async () => expect(await session.freshAccessToken()).toBe('a2'));
   });
 });
+
+describe('refreshCallTimeoutMs bounds one refresh', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('aborts the call after refreshCallTimeoutMs (default 30 s), counts it as transient, and tries again after the backoff', async () => {
+    const signals: AbortSignal[] = [];
+    const hanging: RefreshFn = (_refreshToken, signal) => {
+      signals.push(signal);
+      return new Promise<TokenSet>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    };
+    for (const [callTimeout, expected] of [
+      [undefined, 30_000],
+      [5000, 5000],
+    ] as const) {
+      signals.length = 0;
+      const store = createTokenStore(`rule-${++dbCounter}`);
+      const session = new TokenSession({
+        store,
+        refresh: hanging,
+        waitMs: 100,
+        ...(callTimeout === undefined ? {} : { refreshCallTimeoutMs: callTimeout }),
+        onChange: () => undefined,
+      });
+      await session.handoff({ accessToken: 'a1', refreshToken: 'r1', expiresIn: 300 });
+      expired();
+      const request = session.accessToken();
+      await vi.advanceTimersByTimeAsync(100);
+      expect(await request).toBe('a1'); // the request stopped waiting after waitMs; the call goes on
+      await vi.advanceTimersByTimeAsync(expected - 200);
+      expect(signals.map((s) => s.aborted)).toEqual([false]);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(signals.map((s) => s.aborted)).toEqual([true]);
+      await vi.advanceTimersByTimeAsync(1100); // past the 1 s backoff
+      void session.accessToken();
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve)); // IndexedDB inside the lock
+      expect(signals).toHaveLength(2);
+    }
+  });
+});
