@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
 
 /**
- * The package build: `dist/worker.js` and `dist/client.js`, ES modules whose dependencies
+ * The package build: `dist/worker.js`, `dist/client.js` and `dist/vite.js` (the Vite plugin), ES modules whose dependencies
  * (idb, jose, workbox-core) stay imports for the app's bundler to resolve.
  * Declarations come from `tsc -b` into `dist/types`.
  */
@@ -16,11 +16,12 @@ export default defineConfig({
     minify: false,
     sourcemap: true,
     lib: {
-      entry: { worker: src('worker/index.ts'), client: src('client/index.ts') },
+      entry: { worker: src('worker/index.ts'), client: src('client/index.ts'), vite: src('vite/index.ts') },
       formats: ['es'],
     },
     rollupOptions: {
-      external: ['idb', 'jose', /^workbox-core/],
+      // `bearer-sw/vite` runs in Node, inside the app's Vite.
+      external: ['idb', 'jose', /^workbox-core/, 'vite', /^node:/],
       output: { entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
     },
   },

@@ -3,7 +3,7 @@
 //
 // The declarations in the ```ts blocks of README.md's `## API` section (interfaces, classes,
 // functions, type aliases; comments are free text) are compared with the exports of
-// `bearer-sw/worker` and `bearer-sw/client`:
+// `bearer-sw/worker`, `bearer-sw/client` and `bearer-sw/vite`:
 // - every export of either entry is declared in the README, and everything declared there is exported;
 // - an interface has the same members, each optional (`?`) or not as in the declarations;
 // - a class has the same public members (the constructor aside) and the same `extends`;
@@ -16,7 +16,11 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ENTRIES = { 'bearer-sw/worker': 'dist/types/worker/index.d.ts', 'bearer-sw/client': 'dist/types/client/index.d.ts' };
+const ENTRIES = {
+  'bearer-sw/worker': 'dist/types/worker/index.d.ts',
+  'bearer-sw/client': 'dist/types/client/index.d.ts',
+  'bearer-sw/vite': 'dist/types/vite/index.d.ts',
+};
 
 /** The ```ts blocks of the README's `## API` section, as one TypeScript source. */
 export function readmeApiSource(markdown) {
@@ -134,5 +138,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error(`api docs: ${problems.length} difference(s) between README.md (## API) and dist/types`);
     process.exit(1);
   }
-  console.log(`api docs: README.md's API section matches the exports of ${Object.keys(ENTRIES).join(' and ')}`);
+  console.log(`api docs: README.md's API section matches the exports of ${Object.keys(ENTRIES).join(', ')}`);
 }
