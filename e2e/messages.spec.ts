@@ -182,7 +182,7 @@ test('replies that fail the page check are ignored, and a result of the wrong sh
     ok: false,
     name: 'BearerSwError',
     code: 'version-mismatch',
-    message: 'Failed to log out: the page and the service worker run different bearer-sw versions',
+    message: 'Failed to log out: the worker runs another bearer-sw version',
   });
   // A successful reply whose snapshot is malformed resolves, but the session does not take it.
   for (const result of [null, 'unauthenticated', { ...snapshot, state: 'gone' }, { ...snapshot, epoch: '1000000' }, { ...snapshot, epoch: 1.5 }]) {

@@ -30,11 +30,14 @@ export interface TrustedScriptURLLike {
 
 const ACTION = 'register the token injector';
 
-/** The registration's active worker, or its installing or waiting one once that has activated. */
-function activeWorker({ active, installing, waiting }: ServiceWorkerRegistration, timeout: number): Promise<ServiceWorker> {
+/**
+ * The registration's active worker, or its installing or waiting one once that has activated.
+ * No timer of its own: the registration's one deadline bounds it, and `signal` removes its listener.
+ */
+function activeWorker({ active, installing, waiting }: ServiceWorkerRegistration, signal: AbortSignal): Promise<ServiceWorker> {
   const worker = active ?? installing ?? waiting;
-  if (worker === null) return Promise.reject(failure('registration-failed', ACTION, 'the registration has no worker'));
-  return withTimeout(timeout, ACTION, 'the service worker did not activate', (resolve, reject, signal) => {
+  return new Promise((resolve, reject) => {
+    if (worker === null) return reject(failure('registration-failed', ACTION, 'the registration has no worker'));
     const check = () => {
       if (worker === active || worker.state === 'activated') resolve(worker);
       else if (worker.state === 'redundant') reject(failure('registration-failed', ACTION, 'the service worker failed to install or activate'));
@@ -45,11 +48,11 @@ function activeWorker({ active, installing, waiting }: ServiceWorkerRegistration
 }
 
 /** Resolves once the worker controls the page; an uncontrolled page (first load, hard reload) asks it to claim. */
-async function controlled(container: ServiceWorkerContainer, active: ServiceWorker, timeout: number): Promise<void> {
+async function controlled(container: ServiceWorkerContainer, active: ServiceWorker, timeout: number, signal: AbortSignal): Promise<void> {
   if (container.controller !== null) return;
   await Promise.all([
     sendRequest(active, 'claim', ACTION, timeout),
-    withTimeout<void>(timeout, ACTION, 'the service worker did not take control of this page', (resolve, _reject, signal) => {
+    new Promise<void>((resolve) => {
       const check = () => container.controller !== null && resolve();
       container.addEventListener('controllerchange', check, { signal });
       check();
@@ -96,29 +99,32 @@ export async function registerTokenInjector(scriptURL?: string | URL | TrustedSc
   const timeout = options.timeout ?? 10_000;
   if (!Number.isFinite(timeout) || timeout <= 0) throw new TypeError(`Failed to ${ACTION}: timeout must be a positive number of ms`);
   if (typeof navigator === 'undefined' || !('serviceWorker' in navigator)) {
-    throw failure('unsupported', ACTION, 'service workers are not available here (they need https or localhost)');
+    throw failure('unsupported', ACTION, 'no service workers here (they need https or localhost)');
   }
   const container = navigator.serviceWorker;
-  // One deadline for every step below: each wait gets only what is left of `timeout`.
-  const deadline = Date.now() + timeout;
-  const left = () => Math.max(deadline - Date.now(), 1);
-  // The script URL goes on as given: a TrustedScriptURL must reach the register() sink untouched.
-  // `scope` and `type` are register()'s own options; it ignores `timeout`.
-  const registration = await withTimeout<ServiceWorkerRegistration>(timeout, ACTION, 'the browser did not register the service worker', (resolve, reject) =>
-    container.register(scriptURL as string | URL, options).then(resolve, (cause: unknown) =>
-      reject(new BearerSwError('registration-failed', `Failed to ${ACTION}: ${(cause as Error)?.message ?? cause}`, { cause })),
-    ),
-  );
-  if (!location.href.startsWith(registration.scope)) {
-    throw failure('no-controller', ACTION, `this page is outside the worker's scope ${registration.scope}`);
-  }
-  const active = await activeWorker(registration, left());
-  await controlled(container, active, left());
-  const hello = await sendRequest(registration.active ?? active, 'hello', ACTION, left(), { version: VERSION });
-  // The protocol version, not the release, decides whether page and worker can talk (checked by
-  // both sides on every message); releases that share it work together.
-  // Resolved as register() resolves it: against the document's base URL.
-  const session = new Session({ container, registration, scriptURL: new URL(String(scriptURL), document.baseURI).href, timeout }, hello);
-  container.startMessages();
-  return session;
+  // One deadline for the whole registration (register(), activation, control, hello), however the
+  // time is spread; the steps' listeners go when it settles, either way.
+  return withTimeout<Session>(timeout, ACTION, 'the service worker was not ready', (resolve, reject, signal) => {
+    void (async () => {
+      let registration: ServiceWorkerRegistration;
+      try {
+        // The script URL goes on as given: a TrustedScriptURL must reach the register() sink untouched.
+        // `scope` and `type` are register()'s own options; it ignores `timeout`.
+        registration = await container.register(scriptURL as string | URL, options);
+      } catch (cause) {
+        throw new BearerSwError('registration-failed', `Failed to ${ACTION}: ${(cause as Error)?.message ?? cause}`, { cause });
+      }
+      if (!location.href.startsWith(registration.scope)) {
+        throw failure('no-controller', ACTION, `this page is outside the worker's scope ${registration.scope}`);
+      }
+      const active = await activeWorker(registration, signal);
+      await controlled(container, active, timeout, signal);
+      // The protocol version, not the release, decides whether page and worker can talk (checked by
+      // both sides on every message); releases that share it work together.
+      const hello = await sendRequest(registration.active ?? active, 'hello', ACTION, timeout, { version: VERSION });
+      // Resolved as register() resolves it: against the document's base URL.
+      resolve(new Session({ container, registration, scriptURL: new URL(String(scriptURL), document.baseURI).href, timeout }, hello));
+      container.startMessages();
+    })().catch(reject);
+  });
 }

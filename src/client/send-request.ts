@@ -7,7 +7,7 @@ import { replyTo } from './worker-messages.js';
 let counter = 0;
 
 /** Why a request failed when page and worker speak different protocol versions. */
-export const VERSION_SKEW = 'the page and the service worker run different bearer-sw versions';
+export const VERSION_SKEW = 'the worker runs another bearer-sw version';
 
 /**
  * Sends one request to the worker over a fresh `MessageChannel` and waits for its reply.
