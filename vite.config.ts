@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
 
 /**
- * The package build: `dist/worker.js`, `dist/client.js` and `dist/vite.js` (the Vite plugin), ES modules whose dependencies
- * (idb, jose, workbox-core) stay imports for the app's bundler to resolve.
+ * The package build: `dist/worker.js`, `dist/client.js`, `dist/server.js` (the API verifier) and `dist/vite.js`
+ * (the Vite plugin), ES modules whose dependencies (idb, jose, workbox-core) stay imports for the app's bundler
+ * to resolve.
  * Declarations come from `tsc -b` into `dist/types`.
  */
 export default defineConfig({
@@ -16,7 +17,7 @@ export default defineConfig({
     minify: false,
     sourcemap: true,
     lib: {
-      entry: { worker: src('worker/index.ts'), client: src('client/index.ts'), vite: src('vite/index.ts') },
+      entry: { worker: src('worker/index.ts'), client: src('client/index.ts'), server: src('server/index.ts'), vite: src('vite/index.ts') },
       formats: ['es'],
     },
     rollupOptions: {

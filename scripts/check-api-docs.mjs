@@ -2,8 +2,10 @@
 // `npm run build`), so the docs cannot drift. `node scripts/check-api-docs.mjs`; part of `npm test`.
 //
 // The declarations in the ```ts blocks of README.md's `## API` section (interfaces, classes,
-// functions, type aliases; comments are free text) are compared with the exports of
-// `bearer-sw/worker`, `bearer-sw/client` and `bearer-sw/vite`:
+// functions, type aliases; comments are free text) are compared with the exports of the entries in
+// ENTRIES. A subsection headed with another entry (### `bearer-sw/server`, whose section shows
+// usage rather than declarations) is left out and named as not checked; a subsection without an
+// entry in its heading (### Refresh) belongs to the entry above it.
 // - every export of either entry is declared in the README, and everything declared there is exported;
 // - an interface has the same members, each optional (`?`) or not as in the declarations;
 // - a class has the same public members (the constructor aside) and the same `extends`;
@@ -22,13 +24,28 @@ const ENTRIES = {
   'bearer-sw/vite': 'dist/types/vite/index.d.ts',
 };
 
-/** The ```ts blocks of the README's `## API` section, as one TypeScript source. */
+/**
+ * The ```ts blocks of the README's `## API` section that belong to a checked entry, as one
+ * TypeScript source, and the entries whose subsections were left out.
+ */
 export function readmeApiSource(markdown) {
   const start = markdown.indexOf('\n## API\n');
   if (start === -1) throw new Error('README.md has no "## API" section');
   const end = markdown.indexOf('\n## ', start + 1);
   const section = markdown.slice(start, end === -1 ? undefined : end);
-  return [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).join('\n');
+  const blocks = [];
+  const skipped = new Set();
+  let entry = null;
+  for (const part of section.split(/\n(?=### )/)) {
+    const named = /^### `(bearer-sw\/[a-z-]+)`/.exec(part)?.[1];
+    if (named !== undefined) entry = named;
+    if (entry !== null && !(entry in ENTRIES)) {
+      skipped.add(entry);
+      continue;
+    }
+    blocks.push(...[...part.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]));
+  }
+  return { source: blocks.join('\n'), skipped: [...skipped] };
 }
 
 const isOptional = (node) => node.questionToken !== undefined;
@@ -112,7 +129,9 @@ const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Every difference between the README's API section and the exports; empty when in step. */
 export function compareApiDocs(markdown) {
-  const { found, problems } = readmeDeclarations(readmeApiSource(markdown));
+  const { source, skipped } = readmeApiSource(markdown);
+  const { found, problems } = readmeDeclarations(source);
+  for (const entry of skipped) console.log(`api docs: not checked: ${entry} (not in ENTRIES of scripts/check-api-docs.mjs)`);
   const exported = exportedDeclarations();
   for (const [name, actual] of exported) {
     const documented = found.get(name);

@@ -20,6 +20,8 @@ export interface OidcProviderOptions {
   clientId?: string;
   /** The SPA client's only redirect URI. */
   redirectUri: string;
+  /** Require a server nonce in DPoP proofs at the token endpoint (RFC 9449 §8). Default `false`; DPoP itself is always on. */
+  dpopNonce?: boolean;
 }
 
 /** Counters fed by the provider's `grant.success` events; the object is live. */
@@ -114,6 +116,9 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     },
     features: {
       devInteractions: { enabled: true },
+      // oidc-provider's default, spelled out: a token request with a DPoP proof gets tokens bound to its key
+      // (public clients' refresh tokens too); `requireNonce` makes the token endpoint ask for its nonce first.
+      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => options.dpopNonce === true },
       resourceIndicators: {
         enabled: true,
         // Authorization requests without `resource` are for the API.

@@ -2,6 +2,7 @@
 // origin (generated per test run with the run's ports).
 import { installTokenInjector, oauth2Refresh, RefreshRejectedError, RefreshUnavailableError, type InjectorConfig } from 'bearer-sw/worker';
 import config from '/sw-config.js';
+import { installDpopProbe } from './dpop-probe.js';
 
 const injectorConfig: InjectorConfig = { apis: config.apis, debug: config.debug ?? true };
 if (config.refreshLeewaySeconds !== undefined) injectorConfig.refreshLeewaySeconds = config.refreshLeewaySeconds;
@@ -61,3 +62,6 @@ self.addEventListener('message', (event: MessageEvent) => {
   }
   event.ports[0]?.postMessage({ instance, scriptURL: self.location.href, hasLocks: 'locks' in self.navigator, classicLibrary: 'bearerSw' in self });
 });
+
+// Test-only: the DPoP primitives in this engine's worker scope (see dpop-probe.ts).
+installDpopProbe(self);
