@@ -108,7 +108,7 @@ const harness = {
       // takes over as soon as it is active (it skips waiting and claims pages): look for one, and
       // wait for it (10 s at most).
       const registration = await navigator.serviceWorker.getRegistration();
-      await registration?.update().catch(() => undefined);
+      await registration?.update().catch(() => undefined); // look for a newer worker now
       const next = registration?.installing ?? registration?.waiting;
       if (next) {
         await new Promise<void>((resolve) => {
