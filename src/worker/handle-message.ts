@@ -18,7 +18,7 @@ export interface MessageContext {
 const GUARD_MESSAGES: Record<string, string> = {
   'invalid-message': 'Failed to handle the message: it does not fit the bearer-sw envelope',
   'unknown-type': 'Failed to handle the message: unknown message type',
-  'version-mismatch': 'Failed to handle the message: the page and the service worker run different bearer-sw versions',
+  'version-mismatch': 'Failed to handle the message: the page runs another bearer-sw version',
 };
 
 /** Replies in our protocol version, or in `v`, the page's, to a page of another (see VersionMismatchReply). */
