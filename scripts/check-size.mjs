@@ -29,13 +29,13 @@ const KIB = 1024;
  * `stackAuthRefresh`, `clerkSessionToken`), Workbox composition, per-API tokens.
  */
 export const BUDGETS = [
-  { set: 'core', what: 'worker: core, custom RefreshFn', budget: 8_100, ceiling: 8_500 },
+  { set: 'core', what: 'worker: core, custom RefreshFn', budget: 8_100, ceiling: 9_050 },
   // Issue 15: AxaFrance's service worker as shipped, which does less.
-  { set: 'default', what: 'worker: default (oauth2Refresh, static routes)', budget: 8_376, ceiling: 9_100 },
-  { set: 'default-supabase', what: 'worker: default with supabaseRefresh', budget: 9_300 },
-  { set: 'default-stack-auth', what: 'worker: default with stackAuthRefresh', budget: 9_300 },
-  { set: 'default-clerk', what: 'worker: default with clerkSessionToken', budget: 9_300 },
-  { set: 'default-resources', what: 'worker: default, per-API tokens (resource)', budget: 9_300 },
+  { set: 'default', what: 'worker: default (oauth2Refresh, static routes)', budget: 8_376, ceiling: 9_650 },
+  { set: 'default-supabase', what: 'worker: default with supabaseRefresh', budget: 9_300, ceiling: 9_850 },
+  { set: 'default-stack-auth', what: 'worker: default with stackAuthRefresh', budget: 9_300, ceiling: 9_700 },
+  { set: 'default-clerk', what: 'worker: default with clerkSessionToken', budget: 9_300, ceiling: 9_550 },
+  { set: 'default-resources', what: 'worker: default, per-API tokens (resource)', budget: 9_300, ceiling: 9_650 },
   { set: 'page', what: 'page module (bearer-sw/client, all exports)', budget: 2 * KIB },
   { set: 'dpop-additions', what: 'DPoP additions (src/worker/dpop, all exports)', budget: 2 * KIB },
   { set: 'server', what: 'API verifier (bearer-sw/server + jose parts)', budget: 12 * KIB },

@@ -77,6 +77,19 @@ describe('handleMessage', () => {
     expect(replies).toMatchObject([{ type: 'reply', id: 'm1', payload: { ok: true } }]);
   });
 
+  it.each([
+    ['an older page', 0],
+    ['a newer page', 2],
+  ])('answers %s in its own protocol version, with version-mismatch, and changes nothing', async (_label, v) => {
+    const { calls, context } = setup();
+    const { replies, event: e } = event(new FakeClient('window', `${ORIGIN}/page`), { v, type: 'logout', id: 'm9' });
+    await handleMessage(e, context);
+    expect(calls).toEqual([]);
+    expect(replies).toEqual([
+      { v, type: 'reply', id: 'm9', payload: { ok: false, error: { code: 'version-mismatch', message: expect.stringMatching(/^Failed to handle the message: /) } } },
+    ]);
+  });
+
   it('refuses get-access-token unless exposed, without reading the token', async () => {
     const { calls, context } = setup();
     const { replies, event: e } = event(new FakeClient('window', `${ORIGIN}/`), { v: 1, type: 'get-access-token', id: 't' });

@@ -1,6 +1,6 @@
 // The test app: every scenario step is a function on `window.harness` that takes and returns
 // plain JSON, so any driver (Playwright, puppeteer, WebDriver) can run the same steps.
-import { registerTokenInjector, type Session } from 'bearer-sw/client';
+import { BearerSwError, registerTokenInjector, type Session } from 'bearer-sw/client';
 
 export interface StepError {
   ok: false;
@@ -57,12 +57,12 @@ const harness = {
    * name, as a page under `require-trusted-types-for 'script'` must.
    */
   async register(
-    options: { timeout?: number; classic?: boolean; trustedTypesPolicy?: string } = {},
+    options: { timeout?: number; classic?: boolean; trustedTypesPolicy?: string; script?: string } = {},
   ): Promise<StepResult<{ state: string; controlled: boolean }>> {
     try {
       const registerOptions: { type: WorkerType; timeout?: number } = { type: options.classic ? 'classic' : 'module' };
       if (options.timeout !== undefined) registerOptions.timeout = options.timeout;
-      const url = options.classic ? '/sw-classic.js' : '/sw.js';
+      const url = options.script ?? (options.classic ? '/sw-classic.js' : '/sw.js');
       let scriptURL: Parameters<typeof registerTokenInjector>[0] = url;
       if (options.trustedTypesPolicy !== undefined) {
         const trustedTypes = (window as unknown as { trustedTypes: TrustedTypesLike }).trustedTypes;
@@ -81,6 +81,58 @@ const harness = {
         events.push({ type: 'session-invalid', state: s.state, reason: event.detail.reason, at: Date.now() }),
       );
       return { ok: true, state: session.state, controlled: navigator.serviceWorker.controller !== null };
+    } catch (error) {
+      return failure(error);
+    }
+  },
+
+  /**
+   * The README's flow for a deploy in progress (page and worker of different releases), line for
+   * line but for the script URL: connect; on `version-mismatch`, wait for a newer worker if one is
+   * on its way and connect again; still a mismatch: this page is the older one, reload (once).
+   */
+  async connect(script = '/sw.js'): Promise<StepResult<{ state: string }>> {
+    const isSkew = (error: unknown) => error instanceof BearerSwError && error.code === 'version-mismatch';
+    const open = async () => {
+      const opened = await registerTokenInjector(script, { type: 'module' });
+      sessionStorage.removeItem('bearer-sw-reloaded');
+      return opened;
+    };
+    async function connect(): Promise<Session> {
+      try {
+        return await open();
+      } catch (error) {
+        if (!isSkew(error)) throw error;
+      }
+      // A deploy in progress: this page and the worker are of different releases. A newer worker
+      // takes over as soon as it is active (it skips waiting and claims pages): look for one, and
+      // wait for it (10 s at most).
+      const registration = await navigator.serviceWorker.getRegistration();
+      await registration?.update().catch(() => undefined); // look for a newer worker now
+      const next = registration?.installing ?? registration?.waiting;
+      if (next) {
+        await new Promise<void>((resolve) => {
+          const check = () => (next.state === 'activated' || next.state === 'redundant') && resolve();
+          next.addEventListener('statechange', check);
+          setTimeout(resolve, 10_000);
+          check();
+        });
+      }
+      try {
+        return await open();
+      } catch (error) {
+        // Still another release: this page is the older one. Load the new one (once).
+        if (isSkew(error) && sessionStorage.getItem('bearer-sw-reloaded') === null) {
+          sessionStorage.setItem('bearer-sw-reloaded', '1');
+          location.reload();
+        }
+        throw error;
+      }
+    }
+    try {
+      const connected = await connect();
+      session = connected;
+      return { ok: true, state: connected.state };
     } catch (error) {
       return failure(error);
     }

@@ -23,6 +23,12 @@ export interface TestWorkerConfig {
   exposeAccessToken?: boolean;
   /** `staticRoutes` of the injector; absent: its default (on). */
   staticRoutes?: boolean;
+  /** Hold the worker's install event this long, in ms (a slow install). */
+  installDelayMs?: number;
+  /** Record what the worker passes to fetch() (read with the probe `{ bearerSwTestProbe: true, fetches: true }`). */
+  recordFetches?: boolean;
+  /** `debug` of the injector; absent: on (the test worker logs its decisions). */
+  debug?: boolean;
   /** Remove `navigator.locks` from the worker before the injector starts, as in an engine without Web Locks. */
   hideLocks?: boolean;
 }

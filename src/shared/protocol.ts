@@ -56,7 +56,22 @@ export type WorkerMessage =
       payload: { ok: true; result: unknown } | { ok: false; error: SerializedError };
     }
   | { v: typeof PROTOCOL_VERSION; type: 'state'; payload: SessionSnapshot }
-  | { v: typeof PROTOCOL_VERSION; type: 'session-invalid'; payload: { reason: InvalidReason; epoch: number } };
+  | { v: typeof PROTOCOL_VERSION; type: 'session-invalid'; payload: { reason: InvalidReason; epoch: number } }
+  | VersionMismatchReply;
+
+/**
+ * The one message whose shape no protocol version may change: the worker's answer to a request
+ * in another protocol version, sent in the *requester's* version `v` so that a page of any
+ * version (older or newer than the worker) reads it, and rejects at once with `version-mismatch`
+ * instead of waiting for a timeout. A page likewise takes any reply on its request's port whose
+ * `v` is not its own as a version mismatch (only the worker holds the other end of that port).
+ */
+export interface VersionMismatchReply {
+  v: number;
+  type: 'reply';
+  id: string;
+  payload: { ok: false; error: SerializedError & { code: 'version-mismatch' } };
+}
 
 const PAGE_TYPES: ReadonlySet<string> = new Set<PageMessageType>([
   'hello',
@@ -101,8 +116,11 @@ export function isWithinSize(value: unknown, limit = MAX_MESSAGE_SIZE): boolean 
   return true;
 }
 
-/** What a failed guard says, so the worker can answer with a coded error. */
-export type GuardFailure = { reason: 'invalid-message' | 'unknown-type' | 'version-mismatch'; id?: string };
+/**
+ * What a failed guard says, so the worker can answer with a coded error: the request's `id` when
+ * one could be read, and for `version-mismatch` the version the page speaks (`v`), to answer in.
+ */
+export type GuardFailure = { reason: 'invalid-message' | 'unknown-type' | 'version-mismatch'; id?: string; v?: number };
 
 /**
  * Checks an untrusted message from a page against the envelope.
@@ -119,7 +137,10 @@ export function parsePageMessage(data: unknown): PageMessage | GuardFailure {
   const id = typeof data.id === 'string' && data.id.length > 0 && data.id.length <= MAX_ID_LENGTH ? data.id : undefined;
   const failure = (reason: GuardFailure['reason']): GuardFailure => (id === undefined ? { reason } : { reason, id });
   if (id === undefined || !isWithinSize(data)) return failure('invalid-message');
-  if (data.v !== PROTOCOL_VERSION) return failure('version-mismatch');
+  if (data.v !== PROTOCOL_VERSION) {
+    // Answered in the page's own version, whatever it is, so that the page can read the answer.
+    return Number.isSafeInteger(data.v) ? { ...failure('version-mismatch'), v: data.v as number } : failure('version-mismatch');
+  }
   if (typeof data.type !== 'string') return failure('invalid-message');
   if (!PAGE_TYPES.has(data.type)) return failure('unknown-type');
   switch (data.type) {

@@ -11,20 +11,21 @@ export interface MessageContext {
   origin: string;
   exposeAccessToken: boolean;
   claim(): Promise<void>;
-  log(message: string): void;
+  /** The debug log; absent when `debug` is off. */
+  log?: ((message: string) => void) | undefined;
 }
 
 const GUARD_MESSAGES: Record<string, string> = {
   'invalid-message': 'Failed to handle the message: it does not fit the bearer-sw envelope',
   'unknown-type': 'Failed to handle the message: unknown message type',
-  'version-mismatch': `Failed to handle the message: this worker speaks protocol version ${PROTOCOL_VERSION}`,
+  'version-mismatch': 'Failed to handle the message: the page runs another bearer-sw version',
 };
 
-function reply(port: MessagePort, id: string, outcome: { result: unknown } | { error: SerializedError }): void {
-  const message: WorkerMessage =
-    'error' in outcome
-      ? { v: PROTOCOL_VERSION, type: 'reply', id, payload: { ok: false, error: outcome.error } }
-      : { v: PROTOCOL_VERSION, type: 'reply', id, payload: { ok: true, result: outcome.result } };
+/** Replies in our protocol version, or in `v`, the page's, to a page of another (see VersionMismatchReply). */
+function reply(port: MessagePort, id: string, outcome: { result: unknown } | { error: SerializedError }, v: number = PROTOCOL_VERSION): void {
+  const message = (
+    'error' in outcome ? { v, type: 'reply', id, payload: { ok: false, error: outcome.error } } : { v, type: 'reply', id, payload: { ok: true, result: outcome.result } }
+  ) as WorkerMessage;
   port.postMessage(message);
 }
 
@@ -44,7 +45,7 @@ async function dispatch(message: PageMessage, context: MessageContext): Promise<
       if (!context.exposeAccessToken) {
         throw new BearerSwError('not-allowed', 'Failed to get the access token: the worker was not configured with exposeAccessToken: true');
       }
-      return { accessToken: await session.accessToken() };
+      return { accessToken: await session.freshAccessToken() };
   }
 }
 
@@ -61,19 +62,19 @@ async function dispatch(message: PageMessage, context: MessageContext): Promise<
 export async function handleMessage(event: ExtendableMessageEvent, context: MessageContext): Promise<void> {
   const source = event.source;
   if (!(source instanceof Client) || source.type !== 'window' || new URL(source.url).origin !== context.origin) {
-    context.log('dropped a message that did not come from a same-origin window');
+    context.log?.('dropped a message that did not come from a same-origin window');
     return;
   }
   const port = event.ports[0];
   if (port === undefined) {
-    context.log('dropped a message without a reply port');
+    context.log?.('dropped a message without a reply port');
     return;
   }
   const message = parsePageMessage(event.data);
   if ('reason' in message) {
-    context.log(`refused a message: ${message.reason}`);
+    context.log?.(`refused a message: ${message.reason}`);
     if (message.id !== undefined) {
-      reply(port, message.id, { error: { code: message.reason, message: GUARD_MESSAGES[message.reason] ?? 'Failed to handle the message' } });
+      reply(port, message.id, { error: { code: message.reason, message: GUARD_MESSAGES[message.reason] ?? 'Failed to handle the message' } }, message.v);
     }
     return;
   }

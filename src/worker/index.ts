@@ -10,6 +10,7 @@ import { clientsClaim } from 'workbox-core/clientsClaim.js';
 import { PROTOCOL_VERSION } from '../shared/protocol.js';
 import { broadcast } from './broadcast.js';
 import { handleMessage } from './handle-message.js';
+import { requestLine } from './debug-log.js';
 import { compileConfig, type InjectorConfig } from './injector-config.js';
 import { respondWithToken } from './respond-with-token.js';
 import { routeRequest } from './route-request.js';
@@ -53,12 +54,14 @@ export function installTokenInjector(config: InjectorConfig): void {
   if (installed) throw new Error('Failed to install the token injector: it is already installed in this worker');
   installed = true;
 
-  const log = compiled.debug ? (message: string) => console.debug(`[bearer-sw] ${message}`) : () => undefined;
+  // Absent when off: every caller writes `log?.(…)`, so no message is even built then.
+  const log = compiled.debug ? (message: string) => console.debug(`[bearer-sw] ${message}`) : undefined;
   const session = new TokenSession({
     store: createTokenStore(compiled.databaseName),
     refresh: compiled.refresh,
     leewayMs: compiled.refreshLeewayMs,
     waitMs: compiled.refreshTimeoutMs,
+    refreshCallTimeoutMs: compiled.refreshCallTimeoutMs,
     // Web Locks where present (feature-detected); without them the in-worker single flight remains.
     locks: 'locks' in self.navigator ? self.navigator.locks : undefined,
     lockName: `bearer-sw:refresh:${compiled.databaseName}`,
@@ -69,19 +72,23 @@ export function installTokenInjector(config: InjectorConfig): void {
           ? undefined
           : broadcast(self.clients, { v: PROTOCOL_VERSION, type: 'session-invalid', payload: { reason: lost, epoch: snapshot.epoch } }),
       );
-      news.catch(() => log('could not tell the pages about a session change'));
+      news.catch(() => log?.('could not tell the pages about a session change'));
     },
   });
   // Warm the in-memory copy now, so the first request after a worker restart rarely waits.
-  session.ready().catch(() => log('could not load the session at start'));
+  session.ready().catch(() => log?.('could not load the session at start'));
 
+  const fetchContext = { session, canRetry: compiled.refresh !== null, log };
   self.addEventListener('install', (event) => {
     event.waitUntil(Promise.all([self.skipWaiting(), compiled.staticRoutes ? addStaticRoutes(event, compiled.rules, log) : undefined]));
   });
   clientsClaim();
   self.addEventListener('fetch', (event) => {
-    const rule = routeRequest(event.request, compiled.matcher);
-    if (rule !== null) event.respondWith(respondWithToken(event.request, rule, { session, canRetry: compiled.refresh !== null, log }));
+    const request = event.request;
+    const decision = routeRequest(request, compiled.matcher);
+    if (typeof decision !== 'string') event.respondWith(respondWithToken(request, decision, fetchContext));
+    // The rule is looked up again only for the log (none for `no rule`): the hot path stays as it is.
+    else log?.(requestLine(request, `passed: ${decision}`, compiled.matcher.match(request.url)));
   });
   self.addEventListener('message', (event) => {
     event.waitUntil(

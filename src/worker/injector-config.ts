@@ -17,20 +17,36 @@ export interface InjectorConfig {
   apis: ApiRule[];
   /** Absent: no refresh; an expired access token ends the session. */
   refresh?: RefreshFn;
-  /** Refresh this many seconds before expiry. Default 30. */
+  /**
+   * Refresh this many seconds before expiry. Default 30. At most half the access token's lifetime
+   * is used (a 15 s token refreshes 7.5 s before expiry), so a short-lived token is not refreshed
+   * on every request; the debug log says when it was shortened.
+   */
   refreshLeewaySeconds?: number;
   /** The longest a request waits for a refresh before it goes out with the token it has. Default 10 000. */
   refreshTimeoutMs?: number;
+  /**
+   * The longest one refresh may take, in ms: the wait for the cross-context lock plus the call to
+   * `refresh`, whose `signal` aborts then (the attempt counts as a transient failure). It goes on
+   * after `refreshTimeoutMs` has let the waiting requests go, so a late answer is still stored.
+   * Default 30 000.
+   */
+  refreshCallTimeoutMs?: number;
   /** IndexedDB database holding the tokens. Default `'bearer-sw'`. */
   databaseName?: string;
   /** Let pages read the access token with `session.getAccessToken()`. Default `false`. */
   exposeAccessToken?: boolean;
-  /** Log dropped messages and routing decisions to the console. Default `false`. */
+  /**
+   * Log to the console (`console.debug`, prefix `[bearer-sw]`) one line per request the worker
+   * sees (method, URL without its query, the decision, the rule), what the static routes send to
+   * the network, refreshes and dropped messages. Never a token, a code or a secret. Default `false`.
+   */
   debug?: boolean;
   /**
-   * Register static routes at install (Chromium 123+) so requests no rule can match go straight
-   * to the network without waking the worker. They apply to the whole scope: set `false` when the
-   * same worker also serves other requests itself (an offline cache, say). Default `true`.
+   * Register static routes at install (Chromium) so navigations, `no-cors` requests (Chromium
+   * 123+) and requests no rule can match (127+) go straight to the network without waking the
+   * worker. They apply to the whole scope: set `false` when the same worker also serves other
+   * requests itself (an offline cache, say). Default `true`.
    */
   staticRoutes?: boolean;
 }
@@ -43,6 +59,7 @@ export interface CompiledConfig {
   readonly refresh: RefreshFn | null;
   readonly refreshLeewayMs: number;
   readonly refreshTimeoutMs: number;
+  readonly refreshCallTimeoutMs: number;
   readonly databaseName: string;
   readonly exposeAccessToken: boolean;
   readonly debug: boolean;
@@ -74,8 +91,9 @@ export function compileConfig(config: unknown): CompiledConfig {
     fail('refreshLeewaySeconds must be a finite number of seconds, zero or more');
   }
   const refreshTimeoutMs = input.refreshTimeoutMs ?? 10_000;
-  if (typeof refreshTimeoutMs !== 'number' || !Number.isFinite(refreshTimeoutMs) || refreshTimeoutMs <= 0) {
-    fail('refreshTimeoutMs must be a positive finite number of milliseconds');
+  const refreshCallTimeoutMs = input.refreshCallTimeoutMs ?? 30_000;
+  for (const [key, value] of [['refreshTimeoutMs', refreshTimeoutMs], ['refreshCallTimeoutMs', refreshCallTimeoutMs]] as const) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(`${key} must be a positive finite number of milliseconds`);
   }
   const databaseName = input.databaseName ?? 'bearer-sw';
   if (typeof databaseName !== 'string' || databaseName.length === 0) fail('databaseName must be a non-empty string');
@@ -87,7 +105,8 @@ export function compileConfig(config: unknown): CompiledConfig {
     matcher: createRuleMatcher(rules),
     refresh: (input.refresh as RefreshFn | undefined) ?? null,
     refreshLeewayMs: leeway * 1000,
-    refreshTimeoutMs,
+    refreshTimeoutMs: refreshTimeoutMs as number,
+    refreshCallTimeoutMs: refreshCallTimeoutMs as number,
     databaseName,
     exposeAccessToken: input.exposeAccessToken === true,
     debug: input.debug === true,

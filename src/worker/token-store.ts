@@ -6,6 +6,8 @@ export interface StoredTokens {
   refreshToken?: string;
   /** Epoch milliseconds after which the access token is no longer valid; absent: unknown. */
   expiresAt?: number;
+  /** When the worker received the access token (epoch ms), with `expiresAt`: its lifetime bounds the leeway. */
+  receivedAt?: number;
   /**
    * Access tokens for rules with a `resource` (or `audience`), by its value, each obtained with the
    * session's one refresh token; absent: none obtained yet.
@@ -18,6 +20,8 @@ export interface ResourceToken {
   accessToken: string;
   /** Epoch milliseconds; absent: unknown. */
   expiresAt?: number;
+  /** When the worker received it (epoch ms), with `expiresAt`: its lifetime bounds the leeway. */
+  receivedAt?: number;
 }
 
 /** The single stored record: the session's tokens (or none) and its epoch. */
