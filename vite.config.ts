@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
 
 /**
- * The package build: `dist/worker.js` and `dist/client.js`, ES modules whose dependencies
- * (idb, jose, workbox-core) stay imports for the app's bundler to resolve.
+ * The package build: `dist/worker.js`, `dist/worker-login.js` (the optional login, an entry of
+ * its own so the core never imports it) and `dist/client.js`, ES modules whose dependencies
+ * (idb, jose, oauth4webapi, workbox-core) stay imports for the app's bundler to resolve.
  * Declarations come from `tsc -b` into `dist/types`.
  */
 export default defineConfig({
@@ -16,11 +17,11 @@ export default defineConfig({
     minify: false,
     sourcemap: true,
     lib: {
-      entry: { worker: src('worker/index.ts'), client: src('client/index.ts') },
+      entry: { worker: src('worker/index.ts'), 'worker-login': src('worker/login/index.ts'), client: src('client/index.ts') },
       formats: ['es'],
     },
     rollupOptions: {
-      external: ['idb', 'jose', /^workbox-core/],
+      external: ['idb', 'jose', 'oauth4webapi', /^workbox-core/],
       output: { entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
     },
   },

@@ -2,7 +2,8 @@
 // the parts of jose it uses, workbox-core — bundled in, tree-shaken, minified), gzips it, and
 // compares with the budget. `npm run size`; `--json` prints the measurement as JSON.
 // Exit code 1 when an entry is over its budget, so `npm test` fails on a regression.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -19,7 +20,16 @@ const KIB = 1024;
  */
 export const BUDGETS = [
   { entry: './worker', what: 'worker (bearer-sw/worker + idb, jose parts, workbox-core)', target: 6 * KIB, ceiling: 9 * KIB },
-  { entry: './client', what: 'page module (bearer-sw/client)', target: 2 * KIB },
+  // The worker's login (session.login, session.user, logout options, login-failed) took the page
+  // module from 1,962 to 2,060 B: 12 B over its 2 KiB target. A ceiling until that is trimmed.
+  { entry: './client', what: 'page module (bearer-sw/client)', target: 2 * KIB, ceiling: 2 * KIB + 16 },
+  // The worker with the optional login (bearer-sw/worker/login: oauth4webapi, jose's JWKS
+  // verification), measured next to the one without: the core must not grow when login is unused.
+  {
+    entry: ['./worker', './worker/login'],
+    what: 'worker + oidcLogin (+ oauth4webapi, jose jwtVerify)',
+    target: 25 * KIB,
+  },
 ];
 
 /**
@@ -65,13 +75,26 @@ function entryFile(subpath) {
   return path;
 }
 
+/**
+ * The file to bundle for a budget: the entry itself, or for several entries a module (in a
+ * temporary folder) that re-exports them all, as an app importing each would.
+ */
+function entryFor(entry) {
+  if (!Array.isArray(entry)) return { file: entryFile(entry), clean() {} };
+  const dir = mkdtempSync(join(tmpdir(), 'bearer-sw-size-'));
+  const file = join(dir, 'entry.js');
+  writeFileSync(file, entry.map((subpath) => `export * from ${JSON.stringify(entryFile(subpath))};`).join('\n'));
+  return { file, clean: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
   const json = process.argv.includes('--json');
   const verbose = process.argv.includes('--verbose');
   const rows = [];
   for (const budget of BUDGETS) {
-    const size = await measure(entryFile(budget.entry));
+    const entry = entryFor(budget.entry);
+    const size = await measure(entry.file).finally(entry.clean);
     const limit = budget.ceiling ?? budget.target;
     rows.push({ ...budget, ...size, limit, ok: size.gzip <= limit, targetMet: size.gzip <= budget.target });
   }
