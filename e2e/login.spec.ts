@@ -3,7 +3,7 @@
 // received, what the API received, and what each tab can see.
 import type { Page } from '@playwright/test';
 import { pageFetch as fetchStep, stopAllWorkers } from './support/fixtures.js';
-import { eventsOf, expect, register, test } from './support/login-fixtures.js';
+import { eventsOf, expect, register, test, type LoginWorld } from './support/login-fixtures.js';
 
 /** `fetch()` from the page: status and body, or `status: -1` when it failed. */
 async function pageFetch(page: Page, url: string, init: RequestInit = {}): Promise<{ status: number; body: string }> {
@@ -99,7 +99,7 @@ test.describe('login in the worker', () => {
 });
 
 test.describe('failed logins end in login-failed, with no session', () => {
-  async function expectFailed(page: Page, code: string, world: import('./support/login-fixtures.js').LoginWorld) {
+  async function expectFailed(page: Page, code: string, world: LoginWorld) {
     await expect.poll(() => eventsOf(page, 'login-failed')).toEqual([expect.objectContaining({ code, state: 'unauthenticated' })]);
     const [event] = await eventsOf(page, 'login-failed');
     expect(event?.message).toMatch(/^Failed to log in: /);
