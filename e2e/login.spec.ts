@@ -3,7 +3,7 @@
 // received, what the API received, and what each tab can see.
 import type { Page } from '@playwright/test';
 import { pageFetch as fetchStep, stopAllWorkers } from './support/fixtures.js';
-import { eventsOf, expect, register, test, type LoginWorld } from './support/login-fixtures.js';
+import { eventsOf, expect, register, test, throughProvider, type LoginWorld } from './support/login-fixtures.js';
 
 /** `fetch()` from the page: status and body, or `status: -1` when it failed. */
 async function pageFetch(page: Page, url: string, init: RequestInit = {}): Promise<{ status: number; body: string }> {
@@ -89,6 +89,42 @@ test.describe('login in the worker', () => {
     expect((await pageFetch(page, `${world.provider.issuer}/.well-known/openid-configuration`)).status).toBe(200);
   });
 
+  test('two logins in flight from two tabs: each lands signed in, the later one is the session', async ({ openApp, world, app }) => {
+    const a = await openApp(undefined, '?tab=a');
+    await register(a);
+    const b = await openApp(undefined, '?tab=b');
+    await register(b);
+    for (const tab of [a, b]) {
+      await tab.evaluate(() => window.harness.login());
+      await tab.waitForURL((url) => url.href.startsWith(world.provider.issuer));
+    }
+    expect(world.provider.record.authorizations).toHaveLength(2);
+    // B finishes first, then A (whose login page was open all along).
+    for (const [tab, username] of [[b, 'bob'], [a, 'alice']] as const) {
+      await throughProvider(tab, app.origin, username, false);
+      await tab.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+      await register(tab);
+    }
+    expect(a.url()).toBe(`${app.origin}/?tab=a`);
+    expect(b.url()).toBe(`${app.origin}/?tab=b`);
+    expect(world.provider.record.tokenRequests.map((r) => r.status)).toEqual([200, 200]);
+    for (const tab of [a, b]) await expect.poll(() => tab.evaluate(() => window.harness.user()?.sub)).toBe('alice');
+    for (const tab of [a, b]) expect(await eventsOf(tab, 'login-failed')).toEqual([]);
+  });
+
+  test('a 401 from the API: one refresh at the discovered token endpoint and one retry', async ({ openApp, world }) => {
+    const page = await openApp();
+    await register(page);
+    await world.logIn(page);
+    const [first] = world.provider.record.issued;
+    world.rejectAtApi(first!.accessToken);
+    expect((await pageFetch(page, `${world.audience}/v1/retried`, { method: 'POST', body: 'payload' })).status).toBe(200);
+    const attempts = world.api.requests((r) => r.url === '/v1/retried');
+    expect(attempts.map((r) => r.token)).toEqual([first!.accessToken, world.provider.record.issued[1]?.accessToken]);
+    expect(attempts.map((r) => r.body)).toEqual(['payload', 'payload']);
+    expect(world.provider.record.tokenRequests.map((r) => r.grantType)).toEqual(['authorization_code', 'refresh_token']);
+  });
+
   test('handoff is refused while the worker runs the login', async ({ openApp, world: _ }) => {
     const page = await openApp();
     await register(page);
@@ -96,6 +132,13 @@ test.describe('login in the worker', () => {
     expect(result).toMatchObject({ ok: false, code: 'not-allowed' });
     expect(await page.evaluate(() => window.harness.state())).toBe('unauthenticated');
   });
+});
+
+test('a redirectUri outside the worker\'s scope stops the worker at install', async ({ openApp, world, useConfig }) => {
+  useConfig({ ...world.config, login: { ...world.config.login!, redirectUri: 'http://127.0.0.1:9/callback' } });
+  const page = await openApp();
+  const result = await page.evaluate(() => window.harness.register({ timeout: 5_000 }));
+  expect(result).toMatchObject({ ok: false, code: 'registration-failed' });
 });
 
 test.describe('failed logins end in login-failed, with no session', () => {

@@ -22,6 +22,8 @@ export interface LoginWorld {
   logIn(page: Page, options?: { username?: string; returnTo?: string; cancel?: boolean; register?: boolean }): Promise<void>;
   /** The access, refresh and ID tokens, codes and verifiers the provider issued or received so far. */
   secrets(): string[];
+  /** From now on the API answers 401 to this (still valid) access token, as after a revocation it learnt of. */
+  rejectAtApi(accessToken: string): void;
 }
 
 interface LoginOptions {
@@ -56,9 +58,11 @@ export const test = base.extend<LoginOptions & { world: LoginWorld }>({
   accessTokenTtl: [60, { option: true }],
   world: async ({ app, useConfig, accessTokenTtl }, use) => {
     let verifier: ApiVerifier | null = null;
+    const rejected = new Set<string>();
     const api = await startRecordingServer({
       requireToken: true,
-      verify: (token) => (verifier === null ? Promise.resolve({ ok: false as const, error: 'no verifier' }) : verifier.verify(token)),
+      verify: (token) =>
+        verifier === null || rejected.has(token) ? Promise.resolve({ ok: false as const, error: 'rejected by the test' }) : verifier.verify(token),
     });
     const audience = api.origin('api.test');
     const provider = await startOidcProvider({ appOrigin: app.origin, apiAudience: audience, accessTokenTtl, redirectUri: `${app.origin}/callback` });
@@ -88,6 +92,9 @@ export const test = base.extend<LoginOptions & { world: LoginWorld }>({
         await throughProvider(page, app.origin, options.username ?? 'alice', options.cancel === true);
         await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
         if (options.register !== false) await register(page);
+      },
+      rejectAtApi(accessToken) {
+        rejected.add(accessToken);
       },
       secrets() {
         const { issued, codes, verifiers } = provider.record;
