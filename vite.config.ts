@@ -5,8 +5,9 @@ const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta
 
 /**
  * The package build: `dist/worker.js`, `dist/worker-login.js` (the optional login, an entry of
- * its own so the core never imports it) and `dist/client.js`, ES modules whose dependencies
- * (idb, jose, oauth4webapi, workbox-core) stay imports for the app's bundler to resolve.
+ * its own so the core never imports it), `dist/client.js` and `dist/vite.js` (the Vite plugin), ES
+ * modules whose dependencies (idb, jose, oauth4webapi, workbox-core) stay imports for the app's
+ * bundler to resolve.
  * Declarations come from `tsc -b` into `dist/types`.
  */
 export default defineConfig({
@@ -17,11 +18,17 @@ export default defineConfig({
     minify: false,
     sourcemap: true,
     lib: {
-      entry: { worker: src('worker/index.ts'), 'worker-login': src('worker/login/index.ts'), client: src('client/index.ts') },
+      entry: {
+        worker: src('worker/index.ts'),
+        'worker-login': src('worker/login/index.ts'),
+        client: src('client/index.ts'),
+        vite: src('vite/index.ts'),
+      },
       formats: ['es'],
     },
     rollupOptions: {
-      external: ['idb', 'jose', 'oauth4webapi', /^workbox-core/],
+      // `bearer-sw/vite` runs in Node, inside the app's Vite.
+      external: ['idb', 'jose', 'oauth4webapi', /^workbox-core/, 'vite', /^node:/],
       output: { entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
     },
   },

@@ -21,7 +21,7 @@ test('npm pack produces a package that installs and works in a separate Vite app
     const packed = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
     const [info] = JSON.parse(packed) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = info?.files.map((f) => f.path) ?? [];
-    expect(files).toEqual(expect.arrayContaining(['dist/worker.js', 'dist/client.js', 'dist/types/worker/index.d.ts', 'dist/types/client/index.d.ts', 'README.md', 'package.json']));
+    expect(files).toEqual(expect.arrayContaining(['dist/worker.js', 'dist/client.js', 'dist/vite.js', 'dist/types/worker/index.d.ts', 'dist/types/client/index.d.ts', 'dist/types/vite/index.d.ts', 'README.md', 'package.json']));
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('e2e/') || f.startsWith('test/'))).toEqual([]);
 
     const app = join(work, 'app');

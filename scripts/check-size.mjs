@@ -20,9 +20,10 @@ const KIB = 1024;
  */
 export const BUDGETS = [
   { entry: './worker', what: 'worker (bearer-sw/worker + idb, jose parts, workbox-core)', target: 6 * KIB, ceiling: 9 * KIB },
-  // The worker's login (session.login, session.user, logout options, login-failed) took the page
-  // module from 1,962 to 2,060 B: 12 B over its 2 KiB target. A ceiling until that is trimmed.
-  { entry: './client', what: 'page module (bearer-sw/client)', target: 2 * KIB, ceiling: 2 * KIB + 16 },
+  // The worker's login (session.login, session.user, logout options, login-failed) adds 97 B to the
+  // page module: 2,048 B on main (with the Vite plugin's meta-tag lookup) -> 2,145 B, over its 2 KiB
+  // target. A ceiling with 3 B of headroom until that is trimmed; the target stays the goal.
+  { entry: './client', what: 'page module (bearer-sw/client)', target: 2 * KIB, ceiling: 2 * KIB + 100 },
   // The worker with the optional login (bearer-sw/worker/login: oauth4webapi, jose's JWKS
   // verification), measured next to the one without: the core must not grow when login is unused.
   {

@@ -5,13 +5,15 @@
  *   npx tsx e2e/engines/run-engines.ts [chromium] [firefox] [webkit] [--grep TEXT] [--report FILE]
  *
  * No engine named: all three. An engine whose browser is missing is reported as skipped, with
- * the command that installs it. Builds the package and the test app first unless
+ * the command that installs it. Builds the package and the test app (and packs the tarball the
+ * examples install) first unless
  * `BEARER_SW_SKIP_BUILD=1`. Prints one line per scenario, one per engine, and a closing
  * `N passed, M failed[, K skipped]`; exits 1 when anything failed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { buildFixtures } from '../support/build-fixtures.js';
+import { packTarball } from '../support/examples.js';
 import type { EngineDriver, EngineName } from './engine-driver.js';
 import { ENGINES, type Engine } from './engines.js';
 import { startEnvironment, type Environment } from './environment.js';
@@ -164,8 +166,9 @@ async function main(): Promise<number> {
   const selected = grep === null ? scenarios : scenarios.filter((s) => s.name.includes(grep));
   if (selected.length === 0) throw new Error(`Failed to start: no scenario matches '${grep}'`);
   if (process.env.BEARER_SW_SKIP_BUILD !== '1') {
-    console.log('Building the package and the test app…');
+    console.log('Building the package and the test app, packing the tarball for the examples…');
     await buildFixtures();
+    packTarball();
   }
   const env = await startEnvironment();
   const reports: EngineReport[] = [];

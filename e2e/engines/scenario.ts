@@ -1,5 +1,6 @@
-import type { BrowserSession, EngineName, Tab } from './engine-driver.js';
+import type { BrowserSession, EngineName, RawTab, Tab } from './engine-driver.js';
 import { harnessTab } from './engine-driver.js';
+import { withTimeout } from './wait.js';
 import type { Environment } from './environment.js';
 import type { TestWorkerConfig } from '../support/sw-config.js';
 
@@ -11,6 +12,8 @@ export interface ScenarioContext {
   useConfig(config: TestWorkerConfig): void;
   /** Opens the test app in a new tab; `query` is appended to its URL. */
   openApp(query?: string): Promise<Tab>;
+  /** Opens any page (an example app, not the test app) in a new tab, without the harness. */
+  openPage(url: string): Promise<RawTab>;
   /** Stops every service worker of the session; tabs may be reloaded (see `BrowserSession.stopWorkers`). */
   stopWorkers(): Promise<void>;
 }
@@ -30,6 +33,7 @@ export function scenarioContext(engine: EngineName, env: Environment, session: B
     async openApp(query = '') {
       return harnessTab(await session.openTab(`${env.app.origin}/${query}`));
     },
+    openPage: (url) => withTimeout(session.openTab(url), 30_000, `open ${url}`),
     stopWorkers: () => session.stopWorkers(),
   };
 }

@@ -8,6 +8,7 @@ import { loginWithCodeFlow, type TokenSet } from '../../stack/code-flow.js';
 import type { ReceivedRequest } from '../support/recording-server.js';
 import { mintToken } from '../support/tokens.js';
 import type { Tab } from './engine-driver.js';
+import { exampleScenarios } from './example-scenarios.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
 import { poll, sleep } from './wait.js';
 
@@ -434,4 +435,5 @@ export const scenarios: readonly Scenario[] = [
   logout,
   malformedHandoff,
   workerLogin,
+  ...exampleScenarios,
 ];

@@ -63,19 +63,29 @@ async function controlled(container: ServiceWorkerContainer, active: ServiceWork
  *
  * @param scriptURL - the app's worker script, e.g. `'/sw.js'`; under Trusted Types
  *   (`require-trusted-types-for 'script'`) a `TrustedScriptURL` from the app's own policy, since
- *   `register()` refuses plain strings there
+ *   `register()` refuses plain strings there. Omitted: the URL and scope the `bearerSw()` Vite
+ *   plugin (`bearer-sw/vite`) wrote into the page, for its classic worker
  * @param options - `scope`, `type` (`'module'` for an ESM worker), `timeout` in ms
  * @returns the page's {@link Session}
- * @throws BearerSwError `unsupported` without service workers (they need https or localhost),
+ * @throws BearerSwError `invalid-argument` without `scriptURL` in a page the `bearerSw()` plugin
+ *   did not build; `unsupported` without service workers (they need https or localhost),
  *   `registration-failed`, `timeout`, `no-controller` when the page lies outside the scope
  * @example
  * ```ts
  * import { registerTokenInjector } from 'bearer-sw/client'
  * const session = await registerTokenInjector('/sw.js', { type: 'module' })
+ * // or, with bearerSw() in vite.config.ts: await registerTokenInjector()
  * await session.handoff({ accessToken, refreshToken, expiresIn })
  * ```
  */
-export async function registerTokenInjector(scriptURL: string | URL | TrustedScriptURLLike, options: RegisterOptions = {}): Promise<Session> {
+export async function registerTokenInjector(scriptURL?: string | URL | TrustedScriptURLLike, options: RegisterOptions = {}): Promise<Session> {
+  if (scriptURL === undefined) {
+    // Written into every page by bearerSw() (`bearer-sw/vite`): the worker's URL and scope.
+    const meta = document.querySelector<HTMLMetaElement>('meta[name=bearer-sw]');
+    if (!meta) throw failure('invalid-argument', ACTION, 'no script URL, and no bearerSw() meta tag');
+    scriptURL = meta.content;
+    options = { scope: meta.dataset['scope'] as string, ...options };
+  }
   const timeout = options.timeout ?? 10_000;
   if (!Number.isFinite(timeout) || timeout <= 0) throw new TypeError(`Failed to ${ACTION}: timeout must be a positive number of ms`);
   if (typeof navigator === 'undefined' || !('serviceWorker' in navigator)) {
