@@ -82,6 +82,8 @@ test.describe('login in the worker', () => {
     expect(JSON.parse(token.body)).toMatchObject({ error: 'not-allowed' });
     const revoke = await pageFetch(page, world.provider.revocationEndpoint, { method: 'POST', headers: form, body: 'token=anything' });
     expect(revoke.status).toBe(403);
+    // A no-cors POST (a response the page could not read anyway) does not reach the provider either.
+    await pageFetch(page, world.provider.tokenEndpoint, { method: 'POST', mode: 'no-cors', body: `grant_type=authorization_code&code=${code}` });
     // Neither reached the provider.
     expect(world.provider.record.tokenRequests.length).toBe(before);
     expect(world.provider.record.revocations).toEqual([]);

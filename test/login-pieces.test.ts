@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openLoginDatabase } from '../src/worker/login/login-database.js';
 import { checkLoginOptions } from '../src/worker/login/login-options.js';
 import { parseLoginPayload } from '../src/worker/login/parse-login-payload.js';
-import { createPendingLogins, PENDING_TTL_MS } from '../src/worker/login/pending-logins.js';
+import { createPendingLogins, MAX_PENDING, PENDING_TTL_MS } from '../src/worker/login/pending-logins.js';
 import { userClaims } from '../src/worker/login/user-claims.js';
 
 let databases = 0;
@@ -30,6 +30,18 @@ describe('pending logins', () => {
     await store.put(login('fresh', now));
     now += PENDING_TTL_MS;
     expect((await store.take('fresh', 'login'))?.key).toBe('fresh');
+  });
+
+  it(`keeps at most ${MAX_PENDING}: the oldest give way`, async () => {
+    let now = 0;
+    const store = pending(() => now);
+    for (let i = 0; i <= MAX_PENDING; i += 1) {
+      now = i;
+      await store.put(login(`k${i}`, i));
+    }
+    expect(await store.take('k0', 'login')).toBeNull();
+    expect((await store.take('k1', 'login'))?.key).toBe('k1');
+    expect((await store.take(`k${MAX_PENDING}`, 'login'))?.key).toBe(`k${MAX_PENDING}`);
   });
 
   it('does not hand an end-session record out as a login', async () => {

@@ -91,25 +91,31 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
     if (attached === null) throw new Error('Failed to use the login: pass it as login to installTokenInjector first');
     return attached;
   };
-  /** Origins whose requests from pages the worker looks at: the issuer's and its endpoints'. */
-  const watched = (): Set<string> => {
-    const as = attached?.discovery.peek();
-    const origins = new Set([checked.issuer.origin]);
-    for (const endpoint of [as?.token_endpoint, as?.revocation_endpoint]) if (endpoint) origins.add(new URL(endpoint).origin);
-    return origins;
-  };
+  /** The token and revocation endpoints (origin and path), once discovered. */
+  const protectedEndpoints = (as: oauth.AuthorizationServer): string[] =>
+    [as.token_endpoint, as.revocation_endpoint].filter((endpoint): endpoint is string => typeof endpoint === 'string').map(endpointOf);
 
-  const guard = async (request: Request, { discovery, binding }: Attached): Promise<Response> => {
-    const as = await discovery.get().catch(() => null);
+  const refuse = (request: Request, { binding }: Attached): Response => {
     const target = endpointOf(request.url);
-    // Without metadata the endpoints are unknown: refuse whatever could redeem a code.
-    const protectedEndpoint =
-      as === null
-        ? request.method !== 'GET' && request.method !== 'HEAD'
-        : [as.token_endpoint, as.revocation_endpoint].some((endpoint) => endpoint !== undefined && endpointOf(endpoint) === target);
-    if (!protectedEndpoint) return fetch(request);
     binding.log(`refused a page's ${request.method} to ${target}: only the worker talks to the token and revocation endpoints`);
     return refused(`Failed to send the request: ${target} is the authorization server's token or revocation endpoint, which only the service worker may call`);
+  };
+
+  /**
+   * Whether a page's (non-navigation) request is one the worker refuses: to the token or revocation
+   * endpoint. Decided from the metadata in memory; before discovery has finished, a request that
+   * could redeem a code (not GET or HEAD) to the issuer's origin waits for it (`null`: pass).
+   */
+  const guard = (request: Request, context: Attached): Promise<Response> | null => {
+    const url = new URL(request.url);
+    const as = context.discovery.peek();
+    if (as !== null) return protectedEndpoints(as).includes(endpointOf(url)) ? Promise.resolve(refuse(request, context)) : null;
+    if (url.origin !== checked.issuer.origin || request.method === 'GET' || request.method === 'HEAD') return null;
+    return context.discovery.get().then(
+      (metadata) => (protectedEndpoints(metadata).includes(endpointOf(url)) ? refuse(request, context) : fetch(request)),
+      // The endpoints cannot be known: refuse what could redeem a code, rather than let it through.
+      () => refuse(request, context),
+    );
   };
 
   const callback = async (event: FetchEvent, url: URL, { binding, discovery, pending, postLogout }: Attached) => {
@@ -243,7 +249,7 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
     },
 
     async staticRoutes() {
-      await need().discovery.get().catch(() => null);
+      const as = await need().discovery.get().catch(() => null);
       const pattern = (url: URL, pathname: string) => ({
         protocol: literal(url.protocol.slice(0, -1)),
         hostname: literal(url.hostname),
@@ -251,7 +257,12 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
         pathname,
       });
       const conditions: RouterCondition[] = [{ urlPattern: pattern(checked.redirectUri, literal(checked.redirectUri.pathname)), requestMode: 'navigate' }];
-      for (const origin of watched()) conditions.push({ urlPattern: pattern(new URL(origin), '*') });
+      // The endpoints pages are refused at must reach the fetch event; without metadata, the issuer's whole origin.
+      const guarded = as === null ? [`${checked.issuer.origin}/*`] : protectedEndpoints(as);
+      for (const endpoint of guarded) {
+        const url = new URL(endpoint.replace(/\*$/, ''));
+        conditions.push({ urlPattern: pattern(url, endpoint.endsWith('*') ? '*' : literal(url.pathname)) });
+      }
       return conditions;
     },
 
@@ -263,7 +274,7 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
         const isCallback = url.origin === checked.redirectUri.origin && url.pathname === checked.redirectUri.pathname;
         return isCallback ? callback(event, url, attached) : null;
       }
-      return watched().has(url.origin) ? guard(request, attached) : null;
+      return guard(request, attached);
     },
 
     message(message, window) {
