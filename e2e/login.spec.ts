@@ -127,12 +127,18 @@ test.describe('login in the worker', () => {
     expect(world.provider.record.tokenRequests.map((r) => r.grantType)).toEqual(['authorization_code', 'refresh_token']);
   });
 
-  test('handoff is refused while the worker runs the login', async ({ openApp, world: _ }) => {
+  test('handoff is refused while the worker runs the login; a returnTo on another origin is refused', async ({ openApp, world }) => {
     const page = await openApp();
     await register(page);
     const result = await page.evaluate(() => window.harness.handoff({ accessToken: 'planted-token' }));
     expect(result).toMatchObject({ ok: false, code: 'not-allowed' });
     expect(await page.evaluate(() => window.harness.state())).toBe('unauthenticated');
+    for (const returnTo of ['https://evil.test/', '//evil.test/path']) {
+      const login = await page.evaluate((r) => window.harness.loginNow({ returnTo: r }), returnTo);
+      expect(login).toMatchObject({ ok: false, name: 'TypeError', message: "Failed to log in: returnTo must be on this app's origin" });
+    }
+    expect(world.provider.record.authorizations).toEqual([]);
+    expect(page.url()).toMatch(/^http:\/\/localhost:\d+\/$/);
   });
 });
 
