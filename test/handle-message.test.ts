@@ -98,7 +98,7 @@ describe('handleMessage', () => {
     const { calls, context } = setup();
     const seen: Array<[string, string]> = [];
     context.login = {
-      message: (message, client) => {
+      message: (message: { type: string }, client: { url: string }) => {
         seen.push([message.type, client.url]);
         return message.type === 'login' ? Promise.resolve({ navigate: 'https://as.example/auth?x' }) : undefined;
       },
