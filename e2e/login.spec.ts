@@ -216,6 +216,25 @@ test.describe('failed logins end in login-failed, with no session', () => {
       expect(world.provider.record.tokenRequests).toEqual([expect.objectContaining({ grantType: 'authorization_code', status: 200 })]);
     });
   }
+
+  test('an ID token with the right claims signed by a key the provider does not publish (checked by jose)', async ({ openApp, world }) => {
+    world.provider.tamperIdTokens((claims) => claims, { foreignKey: true });
+    const page = await openApp();
+    await register(page);
+    await world.logIn(page);
+    await expectFailed(page, 'login-id-token-invalid', world);
+    expect((await eventsOf(page, 'login-failed'))[0]?.message).toContain("signature does not verify against the server's keys");
+  });
+
+  test("discovery that names another issuer: session.login() rejects with login-unavailable", async ({ openApp, world, useConfig }) => {
+    // The provider at 127.0.0.1 serves a discovery document whose issuer is http://localhost:<port>.
+    useConfig({ ...world.config, login: { ...world.config.login!, issuer: world.provider.nodeOrigin } });
+    const page = await openApp();
+    await register(page);
+    const result = await page.evaluate(() => window.harness.loginNow());
+    expect(result).toMatchObject({ ok: false, code: 'login-unavailable', message: expect.stringMatching(/^Failed to discover the authorization server .*issuer/) });
+    expect(world.provider.record.authorizations).toEqual([]);
+  });
 });
 
 test.describe('logout with the worker login', () => {
