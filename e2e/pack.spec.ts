@@ -21,14 +21,23 @@ test('npm pack produces a package that installs and works in a separate Vite app
     const packed = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
     const [info] = JSON.parse(packed) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = info?.files.map((f) => f.path) ?? [];
-    expect(files).toEqual(expect.arrayContaining(['dist/worker.js', 'dist/client.js', 'dist/vite.js', 'dist/types/worker/index.d.ts', 'dist/types/client/index.d.ts', 'dist/types/vite/index.d.ts', 'README.md', 'package.json']));
+    expect(files).toEqual(expect.arrayContaining(['dist/worker.js', 'dist/worker-login.js', 'dist/types/worker/login/index.d.ts', 'dist/client.js', 'dist/vite.js', 'dist/types/worker/index.d.ts', 'dist/types/client/index.d.ts', 'dist/types/vite/index.d.ts', 'README.md', 'package.json']));
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('e2e/') || f.startsWith('test/'))).toEqual([]);
 
     const app = join(work, 'app');
     mkdirSync(join(app, 'src'), { recursive: true });
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { 'bearer-sw': `file:../${info?.filename}` } }));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: app, encoding: 'utf8' });
-    expect(readdirSync(join(app, 'node_modules'))).toEqual(expect.arrayContaining(['bearer-sw', 'idb', 'jose', 'workbox-core']));
+    expect(readdirSync(join(app, 'node_modules'))).toEqual(expect.arrayContaining(['bearer-sw', 'idb', 'jose', 'oauth4webapi', 'workbox-core']));
+    // A second worker that runs the login: bearer-sw/worker/login resolves, type-checks and bundles from the tarball.
+    writeFileSync(
+      join(app, 'src', 'login-sw.ts'),
+      `import { installTokenInjector } from 'bearer-sw/worker';
+import { oidcLogin, type OidcLoginOptions } from 'bearer-sw/worker/login';
+const options: OidcLoginOptions = { issuer: 'https://auth.invalid', clientId: 'spa', redirectUri: 'https://app.invalid/callback' };
+installTokenInjector({ apis: [{ origin: 'https://api.invalid' }], login: oidcLogin(options) });
+`,
+    );
 
     writeFileSync(
       join(app, 'src', 'sw.ts'),
@@ -54,6 +63,7 @@ document.body.dataset.ready = 'yes';
     const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
     const common = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--skipLibCheck'];
     execFileSync(tsc, [...common, '--lib', 'es2022,webworker', 'src/sw.ts'], { cwd: app, encoding: 'utf8' });
+    execFileSync(tsc, [...common, '--lib', 'es2022,webworker', 'src/login-sw.ts'], { cwd: app, encoding: 'utf8' });
     execFileSync(tsc, [...common, '--lib', 'es2022,dom', 'src/main.ts'], { cwd: app, encoding: 'utf8' });
 
     await build({
@@ -64,7 +74,7 @@ document.body.dataset.ready = 'yes';
         outDir: join(app, 'dist'),
         target: 'es2022',
         rollupOptions: {
-          input: { main: join(app, 'index.html'), sw: join(app, 'src', 'sw.ts') },
+          input: { main: join(app, 'index.html'), sw: join(app, 'src', 'sw.ts'), 'login-sw': join(app, 'src', 'login-sw.ts') },
           output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
         },
       },
