@@ -9,7 +9,8 @@
 //    imports resolve, e.g. in a copy of the repository with a `node_modules` link).
 // 2. Non-allowlisted requests (same-origin file, foreign origin): A (no worker), B (fetch
 //    listener, no routes), C (bearer-sw with its static routes), C-no-routes, route-all (one
-//    trivial route sends everything to the network: the best routes can do), no-fetch (a worker
+//    trivial route sends everything to the network: the best routes can do), R (the bench's
+//    route-all floor: the floor plus a route sending all but the API to the network), no-fetch (a worker
 //    without fetch listener, which Chromium never wakes).
 //
 // Options: --samples N (default 40), --alt DIR, --out DIR (default bench/results), --only cold
@@ -83,7 +84,7 @@ function rows(samples: Map<string, number[]>, reference: string): Row[] {
 
 function print(title: string, table: Row[], reference: string): void {
   console.log(`\n${title} (ratios to ${reference})`);
-  for (const row of table) console.log(`  ${row.name.padEnd(14)} ${row.medianMs.toFixed(3).padStart(8)} ms   ×${row.ratio.toFixed(3)}   paired ×${row.pairedRatio.toFixed(3)}`);
+  for (const row of table) console.log(`  ${row.name.padEnd(18)} ${row.medianMs.toFixed(3).padStart(8)} ms   ×${row.ratio.toFixed(3)}   paired ×${row.pairedRatio.toFixed(3)}`);
 }
 
 /** The floor and bearer-sw with and without its static routes: in both measures. */
@@ -129,6 +130,7 @@ async function nonAllowlisted(browser: Browser, world: BenchWorld): Promise<{ sa
     BEARER,
     BEARER_NO_ROUTES,
     { name: 'route-all', setup: 'B', script: '/sw-route-all.js' },
+    { name: 'R route-all floor', setup: 'B', script: '/sw-floor-route-all.js' },
     { name: 'no-fetch', setup: 'B', script: '/sw-no-fetch.js' },
   ];
   const same = new Map<string, number[]>();
@@ -160,7 +162,7 @@ async function nonAllowlisted(browser: Browser, world: BenchWorld): Promise<{ sa
 async function main(): Promise<void> {
   const found = findChromium();
   if (found === null) throw new Error(INSTALL_HINT);
-  const buildOptions: { extra: string[]; alternativeSrc?: string } = { extra: ['floor-idb', 'floor-idb-loaded', 'route-all', 'no-fetch'] };
+  const buildOptions: { extra: string[]; alternativeSrc?: string } = { extra: ['floor-idb', 'floor-idb-loaded', 'route-all', 'floor-route-all', 'no-fetch'] };
   if (args.alt !== undefined) buildOptions.alternativeSrc = resolve(args.alt);
   const bundles = await buildBenchBundles(buildOptions);
   const world = await startWorld(bundles);

@@ -1,8 +1,9 @@
-// `npm run bench`: bearer-sw against no worker (A) and a minimal hand-written worker (B, the
-// floor), in Chromium, variants interleaved A B C A B C … over several rounds. It measures and
-// reports (table on stdout, JSON and SVG under bench/results/); nothing here fails on a time.
+// `npm run bench`: bearer-sw (C) against no worker (A) and three floors — the minimal worker (B),
+// the route-all floor (R) and the IndexedDB floor (I) — in Chromium, the variants of each measure
+// interleaved in rotating blocks over several rounds. It measures and reports (table on stdout,
+// JSON and SVG under bench/results/); nothing here fails on a time.
 //
-// Options: --rounds N (default 10), --quick (3 rounds, smaller samples: to try the bench out),
+// Options: --rounds N (default 6), --quick (3 rounds, smaller samples: to try the bench out),
 // --out DIR (default bench/results).
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,12 +16,11 @@ import { measureHotPath } from './hot-path.js';
 import { measureRefreshFanout } from './refresh-fanout.js';
 import { buildBenchBundles } from './support/build.js';
 import { openBenchPage } from './support/open-page.js';
-import { analyze, formatTable, renderSvg, VARIANTS, type Measure, type Variant } from './support/report.js';
+import { analyze, formatTable, LABELS, renderSvg, VARIANTS, type Measure, type Variant } from './support/report.js';
+import { LARGE_BYTES, LARGE_PATH } from './support/servers.js';
 import { controlWorkers, type WorkerControl } from './support/service-workers.js';
 import { median, round } from './support/stats.js';
 import { startWorld, type BenchWorld } from './support/world.js';
-
-const fmt3 = (value: number | null) => (value === null ? '—' : round(value).toFixed(3));
 
 const { values: args } = parseArgs({
   options: {
@@ -30,28 +30,31 @@ const { values: args } = parseArgs({
   },
 });
 const quick = args.quick === true;
-const ROUNDS = Number(args.rounds ?? (quick ? 3 : 10));
+const ROUNDS = Number(args.rounds ?? (quick ? 3 : 6));
 /**
  * Sample sizes of one round. Each measure is taken in small blocks that alternate between the
- * variants (A B C, then B C A, then C A B …), so a burst of load from elsewhere on the machine
- * falls on all three alike; a variant's value in a round is the median of its blocks.
+ * variants taking part (A B C, then B C A, then C A B …), so a burst of load from elsewhere on the
+ * machine falls on all alike; a variant's value in a round is the median of its blocks.
  */
 const SIZES = quick
-  ? { warm: 20, blocks: 4, perBlock: 25, bursts: 2, burst: 300, stops: 3 }
-  : { warm: 30, blocks: 8, perBlock: 25, bursts: 2, burst: 300, stops: 5 };
+  ? { warm: 20, blocks: 4, perBlock: 20, bursts: 2, burst: 300, stops: 3 }
+  : { warm: 30, blocks: 6, perBlock: 25, bursts: 2, burst: 300, stops: 5 };
 const EXPIRIES = quick ? 2 : 5;
 
-/** One variant's numbers in one round (ms). */
-interface RunSample {
-  sequential: number;
-  post: number;
-  burst: number;
-  sameOrigin: number;
-  foreign: number;
-  firstAfterStop: number | null;
-}
+type MeasureKey = 'sequential' | 'post' | 'large' | 'burst' | 'sameOrigin' | 'foreign' | 'firstAfterStop';
+const KEYS: readonly MeasureKey[] = ['sequential', 'post', 'large', 'burst', 'sameOrigin', 'foreign', 'firstAfterStop'];
 
-const SCRIPTS: Record<Variant, string> = { A: '', B: '/sw-b.js', C: '/sw-c.js' };
+/** One variant's numbers in one round (ms); `null` for a measure it takes no part in. */
+type RunSample = Record<MeasureKey, number | null>;
+
+/** Who takes part in what: the API measures, the non-allowlisted ones, the first fetch after a stop. */
+const ON_API: readonly Variant[] = ['A', 'B', 'C'];
+const NOT_ALLOWLISTED: readonly Variant[] = ['A', 'R', 'C'];
+const AFTER_STOP: readonly Variant[] = ['B', 'I', 'C'];
+
+const SCRIPTS: Record<Variant, string> = { A: '', B: '/sw-b.js', R: '/sw-floor-route-all.js', I: '/sw-floor-idb.js', C: '/sw-c.js' };
+/** How the page sets a variant up: A no worker, the floors register and wait for control, C hands over tokens. */
+const SETUP: Record<Variant, 'A' | 'B' | 'C'> = { A: 'A', B: 'B', R: 'B', I: 'B', C: 'C' };
 /** Size of the JSON body of the POST measure: a typical API write. */
 const POST_BYTES = 1024;
 
@@ -61,7 +64,7 @@ interface Contestant {
   context: BrowserContext;
   page: Page;
   run: string;
-  /** Attaches A's header to API calls only, as B's and C's workers do. */
+  /** Attaches A's header to API calls only, as the workers do. */
   headers(forApi: boolean): Promise<void>;
   sequential(url: string, n: number): Promise<number>;
   sequentialPost(url: string, n: number): Promise<number>;
@@ -71,7 +74,7 @@ interface Contestant {
 async function enter(browser: Browser, world: BenchWorld, variant: Variant, round: number): Promise<Contestant> {
   const context = await browser.newContext();
   const page = await openBenchPage(context, world.app.origin);
-  await page.evaluate(([v, s, t]) => window.bench.setup(v, s, t), [variant, SCRIPTS[variant], world.tokens] as const);
+  await page.evaluate(([v, s, t]) => window.bench.setup(v, s, t), [SETUP[variant], SCRIPTS[variant], world.tokens] as const);
   const authorization = { authorization: `Bearer ${world.tokens.accessToken}` };
   return {
     variant,
@@ -94,52 +97,75 @@ async function runRound(browser: Browser, world: BenchWorld, round: number): Pro
   const contestants: Contestant[] = [];
   try {
     for (const variant of VARIANTS) contestants.push(await enter(browser, world, variant, round));
+    const among = (variants: readonly Variant[]) => contestants.filter((c) => variants.includes(c.variant));
+    const onApi = among(ON_API);
+    const notAllowlisted = among(NOT_ALLOWLISTED);
+    const afterStop = among(AFTER_STOP);
     const api = (c: Contestant) => `${world.api.origin('api.test')}/v1/items?run=${c.run}`;
+    const large = (c: Contestant) => `${world.api.origin('api.test')}${LARGE_PATH}?run=${c.run}`;
     const sameOrigin = `${world.app.origin}/static.css`;
     const foreign = (c: Contestant) => `${world.api.origin('other.test')}/assets/config.json?run=${c.run}-foreign`;
-    const blocks = () => ({ sequential: [] as number[], post: [] as number[], burst: [] as number[], sameOrigin: [] as number[], foreign: [] as number[], stop: [] as number[] });
-    const taken = { A: blocks(), B: blocks(), C: blocks() };
+    const taken = Object.fromEntries(VARIANTS.map((v) => [v, Object.fromEntries(KEYS.map((k) => [k, [] as number[]]))])) as Record<Variant, Record<MeasureKey, number[]>>;
+    const perRequest = async (c: Contestant, key: MeasureKey, run: Promise<number>, n: number) => {
+      taken[c.variant][key].push((await run) / n);
+    };
 
     // Warm up: connections, preflight cache, the worker's first events, the JIT.
     await alternate(contestants, round, async (c) => {
       await c.headers(true);
-      await c.sequential(api(c), SIZES.warm);
-      await c.burst(api(c), 50);
-      await c.sequentialPost(api(c), 5);
-      await c.headers(false);
-      await c.sequential(sameOrigin, SIZES.warm);
-      await c.sequential(foreign(c), SIZES.warm);
-      await c.headers(true);
+      if (ON_API.includes(c.variant) || AFTER_STOP.includes(c.variant)) await c.sequential(api(c), SIZES.warm);
+      if (ON_API.includes(c.variant)) {
+        await c.burst(api(c), 50);
+        await c.sequentialPost(api(c), 5);
+        await c.sequential(large(c), 5);
+      }
+      if (NOT_ALLOWLISTED.includes(c.variant)) {
+        await c.headers(false);
+        await c.sequential(sameOrigin, SIZES.warm);
+        await c.sequential(foreign(c), SIZES.warm);
+        await c.headers(true);
+      }
     });
     for (let b = 0; b < SIZES.blocks; b++) {
-      await alternate(contestants, b, async (c) => {
-        taken[c.variant].sequential.push((await c.sequential(api(c), SIZES.perBlock)) / SIZES.perBlock);
-        taken[c.variant].post.push((await c.sequentialPost(api(c), SIZES.perBlock)) / SIZES.perBlock);
+      await alternate(onApi, b, async (c) => {
+        await perRequest(c, 'sequential', c.sequential(api(c), SIZES.perBlock), SIZES.perBlock);
+        await perRequest(c, 'post', c.sequentialPost(api(c), SIZES.perBlock), SIZES.perBlock);
+        await perRequest(c, 'large', c.sequential(large(c), SIZES.perBlock), SIZES.perBlock);
       });
     }
     for (let b = 0; b < SIZES.bursts; b++) {
-      await alternate(contestants, b, async (c) => {
+      await alternate(onApi, b, async (c) => {
         taken[c.variant].burst.push(await c.burst(api(c), SIZES.burst));
       });
     }
-    for (const c of contestants) await c.headers(false);
+    for (const c of notAllowlisted) await c.headers(false);
     for (let b = 0; b < SIZES.blocks; b++) {
-      await alternate(contestants, b, async (c) => {
-        taken[c.variant].sameOrigin.push((await c.sequential(sameOrigin, SIZES.perBlock)) / SIZES.perBlock);
-        taken[c.variant].foreign.push((await c.sequential(foreign(c), SIZES.perBlock)) / SIZES.perBlock);
+      await alternate(notAllowlisted, b, async (c) => {
+        await perRequest(c, 'sameOrigin', c.sequential(sameOrigin, SIZES.perBlock), SIZES.perBlock);
+        await perRequest(c, 'foreign', c.sequential(foreign(c), SIZES.perBlock), SIZES.perBlock);
       });
     }
-    // The first allowlisted fetch after DevTools stopped the worker (B and C; A has none).
-    const withWorkers = contestants.filter((c) => c.variant !== 'A');
+    // The route-all floor and bearer-sw must really send these past the worker (where Chromium
+    // reports which source its static router matched).
+    const routed: string[] = [];
+    for (const c of notAllowlisted.filter((x) => x.variant !== 'A')) {
+      for (const url of [sameOrigin, foreign(c)]) {
+        const source = await c.page.evaluate((u) => window.bench.routedSource(u), url);
+        if (source !== null && source !== 'network') throw new Error(`${c.run}: ${url} was not routed to the network by a static route (${source})`);
+        routed.push(`${c.variant} ${source ?? 'not reported'}`);
+      }
+    }
+    if (round === 0) console.log(`  static router's source for non-allowlisted requests (same-origin, foreign): ${routed.join(', ')}`);
+    // The first allowlisted fetch after DevTools stopped the worker.
     const controls = new Map<Variant, WorkerControl>();
-    for (const c of withWorkers) {
+    for (const c of afterStop) {
       await c.headers(true);
       controls.set(c.variant, await controlWorkers(c.context, c.page));
     }
     for (let s = 0; s < SIZES.stops; s++) {
-      await alternate(withWorkers, s, async (c) => {
+      await alternate(afterStop, s, async (c) => {
         await controls.get(c.variant)!.stopAll();
-        taken[c.variant].stop.push(await c.sequential(api(c), 1));
+        taken[c.variant].firstAfterStop.push(await c.sequential(api(c), 1));
       });
     }
     for (const control of controls.values()) await control.detach();
@@ -147,20 +173,14 @@ async function runRound(browser: Browser, world: BenchWorld, round: number): Pro
     // The numbers only count if every request was what it claims to be.
     for (const c of contestants) {
       const tally = world.api.tally(c.run);
-      if (tally.requests === 0 || tally.withToken !== tally.requests) {
+      const callsApi = ON_API.includes(c.variant) || AFTER_STOP.includes(c.variant);
+      if (callsApi && (tally.requests === 0 || tally.withToken !== tally.requests)) {
         throw new Error(`${c.run}: ${tally.requests - tally.withToken} of ${tally.requests} API requests went out without the token`);
       }
       if (world.api.tally(`${c.run}-foreign`).withAnyAuthorization !== 0) throw new Error(`${c.run}: a foreign-origin request carried a token`);
     }
-    const sample = (v: Variant): RunSample => ({
-      sequential: median(taken[v].sequential),
-      post: median(taken[v].post),
-      burst: median(taken[v].burst),
-      sameOrigin: median(taken[v].sameOrigin),
-      foreign: median(taken[v].foreign),
-      firstAfterStop: taken[v].stop.length > 0 ? median(taken[v].stop) : null,
-    });
-    return { A: sample('A'), B: sample('B'), C: sample('C') };
+    const sample = (v: Variant): RunSample => Object.fromEntries(KEYS.map((k) => [k, taken[v][k].length > 0 ? median(taken[v][k]) : null])) as RunSample;
+    return Object.fromEntries(VARIANTS.map((v) => [v, sample(v)])) as Record<Variant, RunSample>;
   } finally {
     for (const c of contestants) await c.context.close();
   }
@@ -170,20 +190,23 @@ async function main(): Promise<void> {
   const found = findChromium();
   if (found === null) throw new Error(INSTALL_HINT);
   const started = Date.now();
-  console.log(`bench: ${ROUNDS} rounds × A B C${quick ? ' (quick)' : ''}; building…`);
-  const bundles = await buildBenchBundles();
+  console.log(`bench: ${ROUNDS} rounds × ${VARIANTS.join(' ')}${quick ? ' (quick)' : ''}; building…`);
+  const bundles = await buildBenchBundles({ extra: ['floor-route-all', 'floor-idb'] });
   const world = await startWorld(bundles);
   const browser = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS });
   const load = { before: loadavg()[0]!, after: 0 };
   try {
-    const samples: Record<Variant, RunSample[]> = { A: [], B: [], C: [] };
+    const samples = Object.fromEntries(VARIANTS.map((v) => [v, [] as RunSample[]])) as Record<Variant, RunSample[]>;
     for (let r = 0; r < ROUNDS; r++) {
       const round = await runRound(browser, world, r);
       for (const variant of VARIANTS) samples[variant].push(round[variant]);
-      const last = (v: Variant) => samples[v].at(-1)!.sequential.toFixed(3);
-      console.log(`  round ${r + 1}/${ROUNDS}: sequential ms/request A ${last('A')}  B ${last('B')}  C ${last('C')}`);
+      const last = (v: Variant, key: MeasureKey) => samples[v].at(-1)![key]?.toFixed(3);
+      console.log(
+        `  round ${r + 1}/${ROUNDS}: sequential ms/request A ${last('A', 'sequential')}  B ${last('B', 'sequential')}  C ${last('C', 'sequential')}; ` +
+          `after a stop ms I ${last('I', 'firstAfterStop')}  C ${last('C', 'firstAfterStop')}`,
+      );
     }
-    const pick = (key: keyof RunSample) => {
+    const pick = (key: MeasureKey) => {
       const out: Measure['samples'] = {};
       for (const v of VARIANTS) {
         const values = samples[v].map((s) => s[key]).filter((x): x is number => x !== null);
@@ -192,12 +215,13 @@ async function main(): Promise<void> {
       return out;
     };
     const measures: Measure[] = [
-      { key: 'sequential', title: 'Sequential fetch', unit: 'ms per request', target: { ratio: 'C/B', max: 1.05 }, samples: pick('sequential') },
-      { key: 'post', title: `POST, ${POST_BYTES / 1024} KB JSON`, unit: 'ms per request', target: null, samples: pick('post') },
-      { key: 'burst', title: `Burst of ${SIZES.burst} parallel`, unit: 'ms wall time', target: { ratio: 'C/B', max: 1.05 }, samples: pick('burst') },
-      { key: 'sameOrigin', title: 'Same-origin static', unit: 'ms per request', target: { ratio: 'C/A', max: 1.02 }, samples: pick('sameOrigin') },
-      { key: 'foreign', title: 'Foreign origin', unit: 'ms per request', target: { ratio: 'C/A', max: 1.02 }, samples: pick('foreign') },
-      { key: 'firstAfterStop', title: 'First fetch after stop', unit: 'ms', target: { ratio: 'C/B', max: 1.2 }, samples: pick('firstAfterStop') },
+      { key: 'sequential', title: 'Sequential fetch', unit: 'ms per request', target: { floor: 'B', max: 1.05 }, samples: pick('sequential') },
+      { key: 'burst', title: `Burst of ${SIZES.burst} parallel`, unit: 'ms wall time', target: { floor: 'B', max: 1.05 }, samples: pick('burst') },
+      { key: 'post', title: `POST, ${POST_BYTES / 1024} KB JSON`, unit: 'ms per request', target: { floor: 'B', max: 1.05 }, samples: pick('post') },
+      { key: 'large', title: `Sequential, ${LARGE_BYTES / 1024} KB answer`, unit: 'ms per request', target: { floor: 'B', max: 1.05 }, samples: pick('large') },
+      { key: 'sameOrigin', title: 'Same-origin static', unit: 'ms per request', target: { floor: 'R', max: 1.02 }, samples: pick('sameOrigin') },
+      { key: 'foreign', title: 'Foreign origin', unit: 'ms per request', target: { floor: 'R', max: 1.02 }, samples: pick('foreign') },
+      { key: 'firstAfterStop', title: 'First fetch after stop', unit: 'ms', target: { floor: 'I', max: 1.05 }, samples: pick('firstAfterStop') },
     ];
     const results = measures.map(analyze);
 
@@ -208,15 +232,16 @@ async function main(): Promise<void> {
     load.after = loadavg()[0]!;
 
     console.log(`\n${formatTable(results)}`);
-    console.log('\n(A, B, C: median over rounds, min–max in parentheses. Ratios: taken round by round, where the variants ran in');
-    console.log(' alternating blocks, then the median over rounds (min–max); targets are read from them. Ratios of the medians:');
-    for (const r of results) console.log(`  ${r.title}: C/B ${fmt3(r.ratios['C/B'])}, C/A ${fmt3(r.ratios['C/A'])}`);
+    console.log('\n(Each variant: median over rounds, min–max in parentheses. Ratios: C over the other variant round by round,');
+    console.log(' where they ran in alternating blocks, then the median over rounds (min–max); targets are read from them.');
+    console.log(` ${VARIANTS.map((v) => LABELS[v]).join('; ')}.)`);
     // How noisy the machine was: the spread of the same measurement across rounds.
     const noise = Object.fromEntries(
       results.flatMap((r) => VARIANTS.flatMap((v) => (r.variants[v] ? [[`${r.key}.${v}`, round(r.variants[v].max / r.variants[v].min, 2)]] : []))),
     );
     console.log(`\nnoise (max/min across rounds): sequential A ${noise['sequential.A']}, B ${noise['sequential.B']}, C ${noise['sequential.C']}; load average ${round(load.before, 1)} → ${round(loadavg()[0]!, 1)}`);
-    console.log(`refresh calls per expiry (3 tabs × 30 parallel): ${fanout.map((e) => e.refreshCalls).join(', ')}`);
+    const single = fanout.every((e) => e.refreshCalls === 1);
+    console.log(`refresh calls per expiry (3 tabs × 30 parallel): ${fanout.map((e) => e.refreshCalls).join(', ')} — target exactly 1: ${single ? 'met' : 'MISSED'}`);
     for (const e of fanout) {
       if (e.ok !== e.requests || e.distinctTokens !== 1 || !e.tokenReplaced) console.log(`  WARNING: ${JSON.stringify(e)}`);
     }
@@ -241,9 +266,16 @@ async function main(): Promise<void> {
     mkdirSync(outDir, { recursive: true });
     const report = {
       environment,
-      variants: { A: 'no service worker; the page sets the header', B: 'floor: minimal hand-written worker, one constant header', C: 'bearer-sw, 5 rules, oauth2Refresh, valid token in store' },
+      variants: {
+        A: 'no service worker; the page sets the header',
+        B: 'floor: minimal hand-written worker, one constant header',
+        R: 'route-all floor: B plus one static route sending all but the API to the network',
+        I: 'IndexedDB floor: B reading its token from IndexedDB once per start',
+        C: 'bearer-sw, 5 rules, oauth2Refresh, static routes, debug off, valid token in store',
+      },
       results,
       refreshCallsPerExpiry: fanout,
+      refreshSingleFlight: single,
       hotPath,
       refreshCallsDuringTimedRuns: world.api.tokenCalls,
       raw: samples,

@@ -21,7 +21,14 @@ test('npm pack produces a package that installs and works in a separate Vite app
     const packed = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
     const [info] = JSON.parse(packed) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = info?.files.map((f) => f.path) ?? [];
-    expect(files).toEqual(expect.arrayContaining(['dist/worker.js', 'dist/worker-login.js', 'dist/types/worker/login/index.d.ts', 'dist/client.js', 'dist/vite.js', 'dist/types/worker/index.d.ts', 'dist/types/client/index.d.ts', 'dist/types/vite/index.d.ts', 'README.md', 'package.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        ...['dist/worker.js', 'dist/worker-login.js', 'dist/client.js', 'dist/server.js', 'dist/vite.js'],
+        ...['dist/types/worker/index.d.ts', 'dist/types/worker/login/index.d.ts', 'dist/types/client/index.d.ts', 'dist/types/server/index.d.ts', 'dist/types/vite/index.d.ts'],
+        'README.md',
+        'package.json',
+      ]),
+    );
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('e2e/') || f.startsWith('test/'))).toEqual([]);
 
     const app = join(work, 'app');
@@ -65,6 +72,24 @@ document.body.dataset.ready = 'yes';
     execFileSync(tsc, [...common, '--lib', 'es2022,webworker', 'src/sw.ts'], { cwd: app, encoding: 'utf8' });
     execFileSync(tsc, [...common, '--lib', 'es2022,webworker', 'src/login-sw.ts'], { cwd: app, encoding: 'utf8' });
     execFileSync(tsc, [...common, '--lib', 'es2022,dom', 'src/main.ts'], { cwd: app, encoding: 'utf8' });
+
+    // bearer-sw/server as an API imports it: typed from the package, run in Node, a token verified and a refusal answered.
+    writeFileSync(
+      join(app, 'src', 'api.ts'),
+      `import { errorResponse, RequestVerificationError, verifyRequest } from 'bearer-sw/server';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+const { privateKey, publicKey } = await generateKeyPair('ES256');
+const options = { jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'k' }] }, issuer: 'https://idp.test', audience: 'https://api.test' };
+const token = await new SignJWT({ sub: 'packed' }).setProtectedHeader({ alg: 'ES256', kid: 'k' }).setIssuer(options.issuer).setAudience(options.audience).setExpirationTime('1m').sign(privateKey);
+const { claims } = await verifyRequest(new Request('https://api.test/v1', { headers: { authorization: 'Bearer ' + token } }), options);
+const refusal = await verifyRequest(new Request('https://api.test/v1'), options).catch((e: unknown) => e);
+const answer = refusal instanceof RequestVerificationError ? errorResponse(refusal, options) : null;
+console.log(JSON.stringify({ sub: claims.sub, code: refusal instanceof RequestVerificationError ? refusal.code : null, status: answer?.status, challenge: answer?.headers.get('www-authenticate') }));
+`,
+    );
+    execFileSync(tsc, [...common, '--lib', 'es2022,dom', 'src/api.ts'], { cwd: app, encoding: 'utf8' });
+    const served = execFileSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/api.ts'], { cwd: app, encoding: 'utf8' });
+    expect(JSON.parse(served)).toEqual({ sub: 'packed', code: 'missing-token', status: 401, challenge: expect.stringMatching(/^Bearer, DPoP algs="ES256 /) });
 
     await build({
       root: app,

@@ -1,49 +1,88 @@
-// Size budget: bundles each package entry the way an app's build would (its dependencies — idb,
-// the parts of jose it uses, workbox-core — bundled in, tree-shaken, minified), gzips it, and
-// compares with the budget. `npm run size`; `--json` prints the measurement as JSON.
-// Exit code 1 when an entry is over its budget, so `npm test` fails on a regression.
+// Size budget per feature set: each set is a tiny app entry in scripts/size-sets/ importing only
+// what that app would import from the built package (`bearer-sw/worker`, `bearer-sw/client`, …,
+// resolved through package.json `exports` to dist/) and calling it. Each is bundled the way an
+// app's build would (dependencies bundled in, tree-shaken, minified), gzipped and compared with
+// its budget. Then the default set is bundled once more against a package whose worker entry
+// exports only `installTokenInjector` and `oauth2Refresh`: a feature the app does not import must
+// add no bytes, so both must measure the same.
+// `npm run size`; `--json` prints the measurement as JSON; `--verbose` lists the largest modules.
+// Exit code 1 when a set is over its budget or the default set grew, so `npm test` fails.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SETS = join(ROOT, 'scripts', 'size-sets');
 const KIB = 1024;
 
 /**
- * Entry (a subpath of the package's `exports`) → budget in gzip bytes. `target` is the goal of
- * issue 6; until an entry meets it, `ceiling` is what fails the check (today's size with a little
- * headroom), so a regression still fails `npm test`. Lower the ceiling as savings land; drop it
- * once the target is met.
+ * One row per feature set: `set` names its entry `scripts/size-sets/<set>.ts`; `budget` is the most
+ * gzip bytes it may weigh. Until a set meets its budget, `ceiling` (today's size with a little
+ * headroom) is what fails the check, so a regression still fails `npm test`; drop it once met.
+ * To add a feature: write `scripts/size-sets/<default-plus-feature>.ts` (the default set's imports
+ * plus the feature's, the feature passed in config, as that app would write its worker) and add its
+ * row; its budget is what its issue sets, else what it measures when it lands plus a little
+ * headroom. The default row must not move when a feature lands: the check below holds it.
+ * Rows to come as the features land: DPoP, the presets (`supabaseRefresh`,
+ * `stackAuthRefresh`, `clerkSessionToken`), Workbox composition, per-API tokens.
  */
 export const BUDGETS = [
-  { entry: './worker', what: 'worker (bearer-sw/worker + idb, jose parts, workbox-core)', target: 6 * KIB, ceiling: 9 * KIB },
+  // The core's hooks for the worker's login (issue 12: the calls to a `login` object, the user in
+  // snapshots, the identity kept through refreshes, the tokens a logout cleared) cost 241 B on the
+  // core (8,424 -> 8,665 B) and 238 B on the default set (9,010 -> 9,248 B), login unused; the
+  // login's own code is only in default-login. Ceilings raised by that much until it is won back.
+  { set: 'core', what: 'worker: core, custom RefreshFn', budget: 8_100, ceiling: 8_750 },
+  // Issue 15: AxaFrance's service worker as shipped, which does less.
+  { set: 'default', what: 'worker: default (oauth2Refresh, static routes)', budget: 8_376, ceiling: 9_350 },
+  // These two were within 9,300 B before the login hooks above (+238 B each); ceilings until won back.
+  { set: 'default-supabase', what: 'worker: default with supabaseRefresh', budget: 9_300, ceiling: 9_500 },
+  { set: 'default-stack-auth', what: 'worker: default with stackAuthRefresh', budget: 9_300, ceiling: 9_400 },
+  { set: 'default-clerk', what: 'worker: default with clerkSessionToken', budget: 9_300 },
+  { set: 'default-resources', what: 'worker: default, per-API tokens (resource)', budget: 9_300 },
+  // Issue 12: oauth4webapi and jose's JWT verification are most of it.
+  { set: 'default-login', what: 'worker: login in the worker (oidcLogin)', budget: 25_600 },
   // The worker's login (session.login, session.user, logout options, login-failed) adds 97 B to the
-  // page module: 2,048 B on main (with the Vite plugin's meta-tag lookup) -> 2,145 B, over its 2 KiB
-  // target. A ceiling with 3 B of headroom until that is trimmed; the target stays the goal.
-  { entry: './client', what: 'page module (bearer-sw/client)', target: 2 * KIB, ceiling: 2 * KIB + 100 },
-  // The worker with the optional login (bearer-sw/worker/login: oauth4webapi, jose's JWKS
-  // verification), measured next to the one without: the core must not grow when login is unused.
-  {
-    entry: ['./worker', './worker/login'],
-    what: 'worker + oidcLogin (+ oauth4webapi, jose jwtVerify)',
-    target: 25 * KIB,
-  },
+  // page module, from 2,048 B to 2,145 B: over its 2 KiB budget, a ceiling until that is trimmed.
+  { set: 'page', what: 'page module (bearer-sw/client, all exports)', budget: 2 * KIB, ceiling: 2_150 },
+  { set: 'dpop-additions', what: 'DPoP additions (src/worker/dpop, all exports)', budget: 2 * KIB },
+  { set: 'server', what: 'API verifier (bearer-sw/server + jose parts)', budget: 12 * KIB },
 ];
 
+/** Resolves `bearer-sw/<subpath>` the way an app's bundler would: package.json `exports`, dist/. */
+function packageResolver(overrides = {}) {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  return {
+    name: 'bearer-sw-package',
+    enforce: 'pre',
+    resolveId(source) {
+      if (!source.startsWith('bearer-sw/')) return null;
+      const subpath = `.${source.slice('bearer-sw'.length)}`;
+      if (subpath in overrides) return overrides[subpath];
+      const target = pkg.exports?.[subpath];
+      const file = typeof target === 'string' ? target : target?.import;
+      if (typeof file !== 'string') throw new Error(`package.json exports has no import target for '${subpath}'`);
+      const path = join(ROOT, file);
+      if (!existsSync(path)) throw new Error(`${file} does not exist: run \`npm run build\` first`);
+      return path;
+    },
+  };
+}
+
 /**
- * Bundles one file with every import resolved, minified with the project's own bundler (Vite:
- * Rolldown + Oxc), keeping all its exports as an app importing the whole module would.
+ * Bundles one set entry with every import resolved, minified with the project's own bundler
+ * (Vite: Rolldown + Oxc). A set that exports keeps those exports (`preserveEntrySignatures`).
  * @param {string} file - absolute path of the entry
+ * @param {Record<string, string>} [overrides] - package subpath → file, in place of `exports`
  * @returns {Promise<{ minified: number; gzip: number; modules: Record<string, number> }>}
  */
-export async function measure(file) {
+export async function measure(file, overrides = {}) {
   const result = await build({
     configFile: false,
     logLevel: 'silent',
     root: ROOT,
+    plugins: [packageResolver(overrides)],
     // workbox-core reads process.env.NODE_ENV: settled at build time, as any app bundler does.
     define: { 'process.env.NODE_ENV': JSON.stringify('production') },
     build: {
@@ -66,26 +105,44 @@ export async function measure(file) {
   return { minified: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length, modules };
 }
 
-function entryFile(subpath) {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  const target = pkg.exports?.[subpath];
-  const file = typeof target === 'string' ? target : target?.import;
-  if (typeof file !== 'string') throw new Error(`package.json exports has no import target for '${subpath}'`);
-  const path = join(ROOT, file);
-  if (!existsSync(path)) throw new Error(`${file} does not exist: run \`npm run build\` first`);
-  return path;
-}
+/** `export … from '…'` statements: how the worker entry re-exports its other modules. */
+const RE_EXPORT = /^export\s+(?:type\s+)?(?:\*|\{[^}]*\})\s+from\s+['"][^'"]+['"];?[ \t]*$/gm;
+/** What the default set imports: all the bare package keeps. */
+const DEFAULT_NAMES = ['installTokenInjector', 'oauth2Refresh'];
 
 /**
- * The file to bundle for a budget: the entry itself, or for several entries a module (in a
- * temporary folder) that re-exports them all, as an app importing each would.
+ * Builds the package's worker entry with the project's own config (vite.config.ts) as it would be
+ * if no optional feature existed: `src/worker/index.ts` keeping only the re-exports that carry a
+ * name the default set imports (so modules keep their order), exporting only those names.
+ * @returns {Promise<{ file: string; dispose: () => void }>}
  */
-function entryFor(entry) {
-  if (!Array.isArray(entry)) return { file: entryFile(entry), clean() {} };
-  const dir = mkdtempSync(join(tmpdir(), 'bearer-sw-size-'));
-  const file = join(dir, 'entry.js');
-  writeFileSync(file, entry.map((subpath) => `export * from ${JSON.stringify(entryFile(subpath))};`).join('\n'));
-  return { file, clean: () => rmSync(dir, { recursive: true, force: true }) };
+async function buildBarePackage() {
+  // Inside the project, so the bare build's imports of idb, jose and workbox-core resolve.
+  const dir = mkdtempSync(join(ROOT, 'node_modules', '.bearer-sw-size-'));
+  const index = join(ROOT, 'src/worker/index.ts');
+  const entry = join(dir, 'bare-worker.ts');
+  writeFileSync(entry, `export { ${DEFAULT_NAMES.join(', ')} } from ${JSON.stringify(index)};\n`);
+  const named = (statement) => DEFAULT_NAMES.some((name) => new RegExp(`\\b${name}\\b`).test(statement));
+  const onlyDefaultReExports = {
+    name: 'bare-worker-index',
+    enforce: 'pre',
+    transform(code, id) {
+      return id === index ? code.replace(RE_EXPORT, (statement) => (named(statement) ? statement : '')) : null;
+    },
+  };
+  const dispose = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    await build({
+      configFile: join(ROOT, 'vite.config.ts'),
+      logLevel: 'silent',
+      plugins: [onlyDefaultReExports],
+      build: { outDir: join(dir, 'dist'), sourcemap: false, lib: { entry: { worker: entry }, formats: ['es'] } },
+    });
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+  return { file: join(dir, 'dist', 'worker.js'), dispose };
 }
 
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
@@ -94,24 +151,36 @@ if (isMain) {
   const verbose = process.argv.includes('--verbose');
   const rows = [];
   for (const budget of BUDGETS) {
-    const entry = entryFor(budget.entry);
-    const size = await measure(entry.file).finally(entry.clean);
-    const limit = budget.ceiling ?? budget.target;
-    rows.push({ ...budget, ...size, limit, ok: size.gzip <= limit, targetMet: size.gzip <= budget.target });
+    const size = await measure(join(SETS, `${budget.set}.ts`));
+    rows.push({ ...budget, ...size, met: size.gzip <= budget.budget, ok: size.gzip <= (budget.ceiling ?? budget.budget) });
+  }
+  const bare = await buildBarePackage();
+  let isolation;
+  try {
+    const alone = await measure(join(SETS, 'default.ts'), { './worker': bare.file });
+    const withAll = rows.find((row) => row.set === 'default');
+    isolation = { default: withAll.gzip, bare: alone.gzip, extra: withAll.gzip - alone.gzip, ok: withAll.gzip <= alone.gzip };
+  } finally {
+    bare.dispose();
   }
   if (json) {
-    console.log(JSON.stringify(rows.map(({ modules: _, ...row }) => row), null, 2));
+    console.log(JSON.stringify({ sets: rows.map(({ modules: _, ...row }) => row), isolation }, null, 2));
   } else {
-    console.log('size budget (minified + gzip -9, dependencies bundled):');
+    console.log('size budget per feature set (minified + gzip -9, dependencies bundled):');
     for (const row of rows) {
-      const verdict = row.ok ? 'ok' : `OVER the limit by ${row.gzip - row.limit} B`;
-      const target = row.targetMet ? 'target met' : `target ${row.target} B missed by ${row.gzip - row.target} B`;
-      console.log(`  ${row.what.padEnd(58)} ${String(row.gzip).padStart(6)} B gzip  (${row.minified} B min)  limit ${row.limit} B: ${verdict}; ${target}`);
-      if (verbose || !row.targetMet) {
+      const verdict = row.met
+        ? `ok, ${row.budget - row.gzip} B to spare`
+        : row.ok
+          ? `missed by ${row.gzip - row.budget} B (fails above ${row.ceiling} B)`
+          : `OVER by ${row.gzip - (row.ceiling ?? row.budget)} B`;
+      console.log(`  ${row.set.padEnd(16)} ${row.what.padEnd(50)} ${String(row.gzip).padStart(6)} B gzip  (${row.minified} B min)  budget ${row.budget} B: ${verdict}`);
+      if (verbose || !row.met) {
         const largest = Object.entries(row.modules).sort((a, b) => b[1] - a[1]).slice(0, 12);
         for (const [name, bytes] of largest) console.log(`      ${String(bytes).padStart(6)} B before minify  ${name}`);
       }
     }
+    const verdict = isolation.ok ? 'ok: optional features add nothing' : `FAILED: the package's other exports add ${isolation.extra} B`;
+    console.log(`  default set against the whole package ${isolation.default} B, against a package of only installTokenInjector + oauth2Refresh ${isolation.bare} B: ${verdict}`);
   }
-  process.exit(rows.every((row) => row.ok) ? 0 : 1);
+  process.exit(rows.every((row) => row.ok) && isolation.ok ? 0 : 1);
 }

@@ -1,6 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 
+import { createDpopProof } from '../src/worker/dpop/create-dpop-proof.js';
+import type { DpopNonceMemory } from '../src/worker/dpop/dpop-nonce-memory.js';
+import { isDpopNonceChallenge } from '../src/worker/dpop/is-dpop-nonce-challenge.js';
 import { loopbackUrl } from './loopback.js';
+
+/**
+ * A DPoP client as the worker is one: its key pair (from `generateDpopKeyPair`) and the nonces servers gave it.
+ * Token requests then carry a proof made by the worker's own `createDpopProof`, and a `use_dpop_nonce` answer is
+ * retried once with the nonce.
+ */
+export interface DpopClient {
+  keyPair: CryptoKeyPair;
+  nonces: DpopNonceMemory;
+}
 
 /** What {@link loginWithCodeFlow} and {@link refreshWithToken} need to know of the provider. */
 export interface CodeFlowServer {
@@ -17,6 +30,8 @@ export interface TokenSet {
   refreshToken: string;
   /** Seconds, as `expires_in` said. */
   expiresIn: number;
+  /** `token_type` as the provider said it: `Bearer`, or `DPoP` for tokens bound to the client's key. */
+  tokenType: string;
   idToken?: string;
 }
 
@@ -31,6 +46,8 @@ export interface RefreshOptions {
   tokenEndpoint?: string;
   /** `Origin` header to send, to act as the app's page or service worker. Default: none. */
   origin?: string;
+  /** Prove possession of this DPoP key (the refresh token is bound to it if the login was). Default: no proof. */
+  dpop?: DpopClient;
 }
 
 /** Cookies by name, with the path each was set for. Enough for the provider's interaction and session cookies. */
@@ -72,7 +89,7 @@ class CookieJar {
  */
 export async function loginWithCodeFlow(
   server: CodeFlowServer,
-  options: { username?: string; scope?: string } = {},
+  options: { username?: string; scope?: string; dpop?: DpopClient; extraResources?: string[] } = {},
 ): Promise<TokenSet> {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(16).toString('base64url');
@@ -89,6 +106,9 @@ export async function loginWithCodeFlow(
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
   }).toString();
+  // More resources in the same grant (RFC 8707 §2.1: `resource` repeated); the code is then
+  // exchanged for the main API's token, and the others are refreshed for.
+  for (const resource of options.extraResources ?? []) authorize.searchParams.append('resource', resource);
 
   const jar = new CookieJar();
   let url = authorize.href;
@@ -110,7 +130,7 @@ export async function loginWithCodeFlow(
         const code = callback.searchParams.get('code');
         if (callback.searchParams.get('state') !== state) throw new Error(`state mismatch in ${location}`);
         if (!code) throw new Error(`no code in ${location}`);
-        return exchangeCode(server, code, verifier);
+        return exchangeCode(server, code, verifier, options.dpop, options.extraResources?.length ? server.apiAudience : undefined);
       }
       url = new URL(location, url).href;
       continue;
@@ -134,13 +154,20 @@ export async function loginWithCodeFlow(
 }
 
 /** Exchanges an authorization code at the token endpoint. */
-async function exchangeCode(server: CodeFlowServer, code: string, verifier: string): Promise<TokenSet> {
-  const result = await postToken(loopbackUrl(server.tokenEndpoint), undefined, {
+async function exchangeCode(
+  server: CodeFlowServer,
+  code: string,
+  verifier: string,
+  dpop: DpopClient | undefined,
+  resource?: string,
+): Promise<TokenSet> {
+  const result = await postToken(loopbackUrl(server.tokenEndpoint), undefined, dpop, {
     grant_type: 'authorization_code',
     client_id: server.clientId,
     redirect_uri: server.redirectUri,
     code,
     code_verifier: verifier,
+    ...(resource !== undefined && { resource }),
   });
   if (!result.ok) throw new Error(`code exchange failed: ${result.status} ${result.error} ${result.errorDescription ?? ''}`);
   return result.tokens;
@@ -152,19 +179,28 @@ export async function refreshWithToken(
   refreshToken: string,
   options: RefreshOptions = {},
 ): Promise<TokenResult> {
-  return postToken(loopbackUrl(options.tokenEndpoint ?? server.tokenEndpoint), options.origin, {
+  return postToken(loopbackUrl(options.tokenEndpoint ?? server.tokenEndpoint), options.origin, options.dpop, {
     grant_type: 'refresh_token',
     client_id: server.clientId,
     refresh_token: refreshToken,
   });
 }
 
-async function postToken(endpoint: string, origin: string | undefined, form: Record<string, string>): Promise<TokenResult> {
-  const response = await fetch(endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(origin && { origin }) },
-    body: new URLSearchParams(form),
-  });
+async function postToken(endpoint: string, origin: string | undefined, dpop: DpopClient | undefined, form: Record<string, string>): Promise<TokenResult> {
+  const send = async () => {
+    const nonce = dpop?.nonces.get(endpoint);
+    const proof = dpop && (await createDpopProof(dpop.keyPair, { method: 'POST', url: endpoint, ...(nonce !== undefined && { nonce }) }));
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(origin && { origin }), ...(proof && { dpop: proof }) },
+      body: new URLSearchParams(form),
+    });
+    dpop?.nonces.learn(endpoint, response);
+    return response;
+  };
+  let response = await send();
+  // A nonce challenge is answered once; a second one goes back as it is (RFC 9449 §8).
+  if (dpop !== undefined && (await isDpopNonceChallenge(response))) response = await send();
   const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   const text = (key: string) => (typeof json[key] === 'string' ? json[key] : undefined);
   const accessToken = text('access_token');
@@ -174,7 +210,7 @@ async function postToken(endpoint: string, origin: string | undefined, form: Rec
     return {
       ok: true,
       status: response.status,
-      tokens: { accessToken, refreshToken, expiresIn: json['expires_in'], ...(idToken && { idToken }) },
+      tokens: { accessToken, refreshToken, expiresIn: json['expires_in'], tokenType: text('token_type') ?? 'Bearer', ...(idToken && { idToken }) },
     };
   }
   const errorDescription = text('error_description');

@@ -20,6 +20,13 @@ export interface OidcProviderOptions {
   clientId?: string;
   /** The SPA client's only redirect URI. */
   redirectUri: string;
+  /** Require a server nonce in DPoP proofs at the token endpoint (RFC 9449 §8). Default `false`; DPoP itself is always on. */
+  dpopNonce?: boolean;
+  /**
+   * More APIs (RFC 8707 resource indicators) the client may get access tokens for, each a JWT with
+   * that `aud`: one grant, one refresh token, a token per resource. Default none.
+   */
+  extraAudiences?: string[];
 }
 
 /** Counters fed by the provider's `grant.success` events; the object is live. */
@@ -68,6 +75,8 @@ export interface OidcServer {
   redirectUri: string;
   appOrigin: string;
   apiAudience: string;
+  /** {@link OidcProviderOptions.extraAudiences}. */
+  extraAudiences: string[];
   /** The scope of access tokens for {@link OidcServer.apiAudience}. */
   apiScope: string;
   /** Live counters of successful grants. */
@@ -103,6 +112,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
   const { appOrigin, apiAudience, redirectUri } = options;
   const accessTokenTtl = options.accessTokenTtl ?? 20;
   const clientId = options.clientId ?? 'bearer-sw-demo';
+  const audiences = new Set([apiAudience, ...(options.extraAudiences ?? [])]);
 
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -155,6 +165,9 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
       devInteractions: { enabled: true },
       revocation: { enabled: true },
       rpInitiatedLogout: { enabled: true },
+      // oidc-provider's default, spelled out: a token request with a DPoP proof gets tokens bound to its key
+      // (public clients' refresh tokens too); `requireNonce` makes the token endpoint ask for its nonce first.
+      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => options.dpopNonce === true },
       resourceIndicators: {
         enabled: true,
         // Authorization requests without `resource` are for the API.
@@ -163,8 +176,8 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
         // (otherwise they would get an opaque token for the userinfo endpoint).
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resourceIndicator) => {
-          if (resourceIndicator !== apiAudience) throw new errors.InvalidTarget();
-          return { audience: apiAudience, scope: API_SCOPE, accessTokenFormat: 'jwt', accessTokenTTL: accessTokenTtl };
+          if (!audiences.has(resourceIndicator)) throw new errors.InvalidTarget();
+          return { audience: resourceIndicator, scope: API_SCOPE, accessTokenFormat: 'jwt', accessTokenTTL: accessTokenTtl };
         },
       },
     },
@@ -243,6 +256,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     redirectUri,
     appOrigin,
     apiAudience,
+    extraAudiences: [...audiences].filter((audience) => audience !== apiAudience),
     apiScope: API_SCOPE,
     stats,
     record,

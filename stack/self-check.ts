@@ -37,6 +37,9 @@ function tokensOf(result: TokenResult): TokenSet {
   return result.tokens;
 }
 
+/** A request to the API carrying `token` as `Authorization: Bearer`, as the worker sends it. */
+const apiRequest = (token: string) => new Request(`${API_AUDIENCE}/v1/items`, { headers: { authorization: `Bearer ${token}` } });
+
 const isInvalidGrant = (result: TokenResult) => !result.ok && result.status === 400 && result.error === 'invalid_grant';
 
 const server = await startOidcProvider({
@@ -57,12 +60,14 @@ try {
     check('an id_token is returned for the openid scope', typeof tokens.idToken === 'string');
     check('one code grant counted', server.stats.codeGrants === 1, server.stats);
 
-    const verified = await verifier.verify(tokens.accessToken);
+    const verified = await verifier.verify(apiRequest(tokens.accessToken));
     check('access token is a JWT for the API, sub = alice', verified.ok && verified.sub === 'alice', verified);
     if (verified.ok) check('exp is about 20 s ahead', Math.abs(verified.exp - Date.now() / 1000 - 20) <= 2, verified.exp);
-    const wrongAudience = await createApiVerifier(server, 'http://localhost:5173/other').verify(tokens.accessToken);
-    check('verifier rejects the token for another audience', !wrongAudience.ok, wrongAudience);
-    check('verifier rejects garbage', !(await verifier.verify('not.a.jwt')).ok);
+    const wrongAudience = await createApiVerifier(server, 'http://localhost:5173/other').verify(apiRequest(tokens.accessToken));
+    check('verifier rejects the token for another audience', !wrongAudience.ok && wrongAudience.code === 'invalid-token', wrongAudience);
+    check('verifier rejects garbage', !(await verifier.verify(apiRequest('not.a.jwt'))).ok);
+    const missing = await verifier.verify(new Request(`${API_AUDIENCE}/v1/items`));
+    check('verifier answers a request without a token with a bare 401 challenge', !missing.ok && missing.code === 'missing-token' && missing.challenge.status === 401, missing);
   });
 
   await section('rotation through the proxy, then reuse detection', async () => {
@@ -74,7 +79,7 @@ try {
     check('1st refresh rotates the refresh token', first.refreshToken !== login.refreshToken);
     check('2nd refresh rotates it again', second.refreshToken !== first.refreshToken && second.refreshToken !== login.refreshToken);
     check('refresh responses carry expires_in', first.expiresIn === 20 && second.expiresIn === 20, [first.expiresIn, second.expiresIn]);
-    const [v1, v2] = await Promise.all([verifier.verify(first.accessToken), verifier.verify(second.accessToken)]);
+    const [v1, v2] = await Promise.all([verifier.verify(apiRequest(first.accessToken)), verifier.verify(apiRequest(second.accessToken))]);
     check('refreshed access tokens are API JWTs without passing resource', v1.ok && v2.ok && v1.sub === 'bob', [v1, v2]);
     check('refreshed access tokens are new (distinct jti)', v1.ok && v2.ok && v1.jti !== v2.jti);
     check('proxy counted 2 refresh calls', proxy.refreshCalls - before.calls === 2, proxy.refreshCalls);

@@ -36,6 +36,22 @@ function waitForControl(): Promise<void> {
   });
 }
 
+/** Asks the controlling (instrumented) worker over a message channel; 5 s to answer. */
+function ask<T>(message: object): Promise<T> {
+  const worker = navigator.serviceWorker.controller;
+  if (worker === null) return Promise.reject(new Error('no controller'));
+  const channel = new MessageChannel();
+  const reply = new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no answer from the instrumented worker')), 5000);
+    channel.port1.onmessage = (event: MessageEvent<T>) => {
+      clearTimeout(timer);
+      resolve(event.data);
+    };
+  });
+  worker.postMessage(message, [channel.port2]);
+  return reply;
+}
+
 const bench = {
   /**
    * A: the page attaches the header itself (what an SDK's fetch wrapper does), no worker.
@@ -102,19 +118,33 @@ const bench = {
   },
 
   /** The instrumented worker's IndexedDB counters. */
-  async idbCounts(): Promise<{ open: number; transaction: number }> {
-    const worker = navigator.serviceWorker.controller;
-    if (worker === null) throw new Error('no controller');
-    const channel = new MessageChannel();
-    const reply = new Promise<{ open: number; transaction: number }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no answer from the instrumented worker')), 5000);
-      channel.port1.onmessage = (event: MessageEvent<{ open: number; transaction: number }>) => {
-        clearTimeout(timer);
-        resolve(event.data);
-      };
-    });
-    worker.postMessage({ benchIdb: true }, [channel.port2]);
-    return reply;
+  idbCounts(): Promise<{ open: number; transaction: number }> {
+    return ask({ benchIdb: true });
+  },
+
+  /** One fetch; when it started and when its body was read, on the clock workers share (ms). */
+  async timedFetch(url: string): Promise<{ start: number; end: number }> {
+    const start = performance.timeOrigin + performance.now();
+    await fetchOnce(url);
+    return { start, end: performance.timeOrigin + performance.now() };
+  },
+
+  /**
+   * Fetches `url` once and says which source the worker's static router matched for it
+   * (Resource Timing's `workerMatchedSourceType`: `network` when a route sent it past the worker),
+   * or `null` where the browser does not report it.
+   */
+  async routedSource(url: string): Promise<string | null> {
+    performance.clearResourceTimings();
+    await fetchOnce(url);
+    const entries = performance.getEntriesByName(new URL(url, location.href).href, 'resource');
+    const last = entries.at(-1) as (PerformanceEntry & { workerMatchedSourceType?: string }) | undefined;
+    return last?.workerMatchedSourceType ?? null;
+  },
+
+  /** The traced worker's marks (bench/workers/trace.ts). */
+  workerTrace(): Promise<{ timeOrigin: number; marks: Record<string, number>; transactions: number }> {
+    return ask({ benchTrace: true });
   },
 };
 

@@ -48,9 +48,10 @@ async function bundle(entry: string, format: 'es' | 'iife', src = `${ROOT}src/`)
 /**
  * Builds the page and the workers: `floor` and `bearer`, plus `extra` (a worker file name under
  * `bench/workers/` without `.ts`), plus `bearer-alt` when `alternativeSrc` names another source
- * tree (a directory like `src/`) to build bearer-sw from.
+ * tree (a directory like `src/`) to build bearer-sw from: the worker `alternativeEntry`
+ * (default `bearer`) built against it.
  */
-export async function buildBenchBundles(options: { extra?: readonly string[]; alternativeSrc?: string } = {}): Promise<BenchBundles> {
+export async function buildBenchBundles(options: { extra?: readonly string[]; alternativeSrc?: string; alternativeEntry?: string } = {}): Promise<BenchBundles> {
   const names = ['floor', 'bearer', ...(options.extra ?? [])];
   const [page, ...built] = await Promise.all([
     bundle(`${BENCH}page/main.ts`, 'es'),
@@ -60,7 +61,7 @@ export async function buildBenchBundles(options: { extra?: readonly string[]; al
   names.forEach((name, i) => (workers[name] = built[i]!));
   if (options.alternativeSrc !== undefined) {
     const src = options.alternativeSrc.endsWith('/') ? options.alternativeSrc : `${options.alternativeSrc}/`;
-    workers['bearer-alt'] = await bundle(`${BENCH}workers/bearer.ts`, 'iife', src);
+    workers['bearer-alt'] = await bundle(`${BENCH}workers/${options.alternativeEntry ?? 'bearer'}.ts`, 'iife', src);
   }
   return { page: page!, workers };
 }

@@ -1,15 +1,21 @@
 import { round, summarize, type Summary } from './stats.js';
 
-export type Variant = 'A' | 'B' | 'C';
-export const VARIANTS: readonly Variant[] = ['A', 'B', 'C'];
+/**
+ * The bench's variants: A no worker (the page sets the header), B the floor (a hand-written worker
+ * setting one header), R the route-all floor (B plus a static route sending all but the API to the
+ * network), I the IndexedDB floor (B reading its token from IndexedDB once per start), C bearer-sw.
+ */
+export type Variant = 'A' | 'B' | 'R' | 'I' | 'C';
+export const VARIANTS: readonly Variant[] = ['A', 'B', 'R', 'I', 'C'];
+export const LABELS: Record<Variant, string> = { A: 'A no worker', B: 'B floor', R: 'R route-all floor', I: 'I IndexedDB floor', C: 'C bearer-sw' };
 
-/** One measure: per variant, one value per round (ms). */
+/** One measure: per variant that takes part, one value per round (ms). */
 export interface Measure {
   key: string;
   title: string;
   unit: string;
-  /** Which ratio the issue's target applies to, and the target. */
-  target: { ratio: 'C/B' | 'C/A'; max: number } | null;
+  /** The floor bearer-sw is held to on this measure, and the target for C / floor. */
+  target: { floor: Variant; max: number };
   samples: Partial<Record<Variant, number[]>>;
 }
 
@@ -18,15 +24,13 @@ export interface MeasureResult {
   title: string;
   unit: string;
   variants: Partial<Record<Variant, Summary | null>>;
-  /** Ratios of the medians across rounds. */
-  ratios: { 'C/B': number | null; 'C/A': number | null; 'B/A': number | null };
   /**
-   * The ratios taken round by round (each round's C over the same round's B or A, measured in
-   * alternating blocks), summarized over the rounds: the headline numbers, since they cancel the
-   * load that differs from one round to the next.
+   * C over each other variant, taken round by round (each round's C over the same round's other
+   * variant, measured in alternating blocks), summarized over the rounds: the headline numbers,
+   * since they cancel the load that differs from one round to the next.
    */
-  pairedRatios: { 'C/B': Summary | null; 'C/A': Summary | null; 'B/A': Summary | null };
-  target: { ratio: 'C/B' | 'C/A'; max: number; value: number | null; met: boolean | null } | null;
+  pairedRatios: Partial<Record<Variant, Summary | null>>;
+  target: { floor: Variant; max: number; value: number | null; met: boolean | null };
 }
 
 function paired(numerator: number[] | undefined, denominator: number[] | undefined): Summary | null {
@@ -35,34 +39,23 @@ function paired(numerator: number[] | undefined, denominator: number[] | undefin
   return summarize(Array.from({ length: n }, (_, i) => numerator[i]! / denominator[i]!));
 }
 
-/** Summaries, ratios and target verdicts of one measure. */
+/** Summaries, ratios and the target verdict of one measure. */
 export function analyze(measure: Measure): MeasureResult {
   const variants: MeasureResult['variants'] = {};
-  for (const v of VARIANTS) if (measure.samples[v]) variants[v] = summarize(measure.samples[v]);
-  const ratio = (a: Variant, b: Variant) => {
-    const x = variants[a]?.median;
-    const y = variants[b]?.median;
-    return x === undefined || y === undefined ? null : x / y;
-  };
-  const ratios = { 'C/B': ratio('C', 'B'), 'C/A': ratio('C', 'A'), 'B/A': ratio('B', 'A') };
-  const pairedRatios = {
-    'C/B': paired(measure.samples.C, measure.samples.B),
-    'C/A': paired(measure.samples.C, measure.samples.A),
-    'B/A': paired(measure.samples.B, measure.samples.A),
-  };
-  let target: MeasureResult['target'] = null;
-  if (measure.target) {
-    const value = pairedRatios[measure.target.ratio]?.median ?? ratios[measure.target.ratio];
-    target = { ...measure.target, value, met: value === null ? null : value <= measure.target.max };
+  const pairedRatios: MeasureResult['pairedRatios'] = {};
+  for (const v of VARIANTS) {
+    if (!measure.samples[v]) continue;
+    variants[v] = summarize(measure.samples[v]);
+    if (v !== 'C') pairedRatios[v] = paired(measure.samples.C, measure.samples[v]);
   }
+  const value = pairedRatios[measure.target.floor]?.median ?? null;
   return {
     key: measure.key,
     title: measure.title,
     unit: measure.unit,
     variants,
-    ratios,
     pairedRatios,
-    target,
+    target: { ...measure.target, value, met: value === null ? null : value <= measure.target.max },
   };
 }
 
@@ -71,18 +64,18 @@ const fmt = (value: number | null | undefined, digits = 3) => (value === null ||
 /** The table printed at the end of a run. */
 export function formatTable(results: readonly MeasureResult[]): string {
   const lines: string[] = [];
-  const header = ['measure', 'A no worker', 'B floor', 'C bearer-sw', 'C/B', 'C/A', 'B/A', 'target'];
+  const header = ['measure', ...VARIANTS.map((v) => LABELS[v]), 'C / floor', 'C / A', 'target'];
   const rows = results.map((r) => {
     const cell = (v: Variant) => {
       const s = r.variants[v];
       return s ? `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})` : '—';
     };
-    const ratio = (key: 'C/B' | 'C/A' | 'B/A') => {
-      const p = r.pairedRatios[key];
+    const ratio = (v: Variant) => {
+      const p = r.pairedRatios[v];
       return p ? `${fmt(p.median)} (${fmt(p.min, 2)}–${fmt(p.max, 2)})` : '—';
     };
-    const target = r.target ? `${r.target.ratio} ≤ ${r.target.max}: ${r.target.met ? 'met' : 'MISSED'}` : '';
-    return [`${r.title} [${r.unit}]`, cell('A'), cell('B'), cell('C'), ratio('C/B'), ratio('C/A'), ratio('B/A'), target];
+    const target = `C/${r.target.floor} ≤ ${r.target.max}: ${r.target.met === null ? '—' : r.target.met ? 'met' : 'MISSED'}`;
+    return [`${r.title} [${r.unit}]`, ...VARIANTS.map(cell), `${r.target.floor}: ${ratio(r.target.floor)}`, ratio('A'), target];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
@@ -90,8 +83,7 @@ export function formatTable(results: readonly MeasureResult[]): string {
   return lines.join('\n');
 }
 
-const COLORS: Record<Variant, string> = { A: '#8c8c8c', B: '#4c78a8', C: '#f58518' };
-const LABELS: Record<Variant, string> = { A: 'A no worker', B: 'B floor worker', C: 'C bearer-sw' };
+const COLORS: Record<Variant, string> = { A: '#8c8c8c', B: '#4c78a8', R: '#72b7b2', I: '#54a24b', C: '#f58518' };
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -99,7 +91,7 @@ function escapeXml(text: string): string {
 
 /**
  * A small-multiples bar chart: one panel per measure, a bar per variant at its median with a
- * min–max whisker, the C/B and C/A ratios under each panel.
+ * min–max whisker, C over the measure's floor and C/A under each panel.
  */
 export function renderSvg(results: readonly MeasureResult[], subtitle: string): string {
   const panelWidth = 190;
@@ -116,7 +108,7 @@ export function renderSvg(results: readonly MeasureResult[], subtitle: string): 
     `<text x="${left}" y="40" fill="#555">${escapeXml(subtitle)}</text>`,
   );
   VARIANTS.forEach((v, i) => {
-    const x = left + i * 140;
+    const x = left + i * 150;
     parts.push(`<rect x="${x}" y="50" width="10" height="10" fill="${COLORS[v]}"/><text x="${x + 14}" y="59">${LABELS[v]}</text>`);
   });
   results.forEach((r, p) => {
@@ -129,10 +121,10 @@ export function renderSvg(results: readonly MeasureResult[], subtitle: string): 
     parts.push(`<text x="${x0 + 10}" y="${top + 10}" font-weight="600">${escapeXml(r.title)}</text>`);
     parts.push(`<text x="${x0 + 10}" y="${top + 24}" fill="#555">${escapeXml(r.unit)}</text>`);
     parts.push(`<line x1="${x0 + 10}" y1="${plotTop + plotHeight}" x2="${x0 + panelWidth - 20}" y2="${plotTop + plotHeight}" stroke="#999"/>`);
-    const barWidth = 36;
+    const barWidth = 28;
     present.forEach((v, i) => {
       const s = r.variants[v]!;
-      const bx = x0 + 20 + i * (barWidth + 16);
+      const bx = x0 + 20 + i * (barWidth + 12);
       const cx = bx + barWidth / 2;
       parts.push(
         `<rect x="${bx}" y="${y(s.median)}" width="${barWidth}" height="${plotTop + plotHeight - y(s.median)}" fill="${COLORS[v]}"/>`,
@@ -143,14 +135,12 @@ export function renderSvg(results: readonly MeasureResult[], subtitle: string): 
         `<text x="${cx}" y="${plotTop + plotHeight + 14}" text-anchor="middle">${v}</text>`,
       );
     });
-    const ratioLine = [`C/B ${fmt(r.pairedRatios['C/B']?.median, 2)}`, `C/A ${fmt(r.pairedRatios['C/A']?.median, 2)}`].join('   ');
+    const ratioLine = [`C/${r.target.floor} ${fmt(r.pairedRatios[r.target.floor]?.median, 2)}`, `C/A ${fmt(r.pairedRatios.A?.median, 2)}`].join('   ');
     parts.push(`<text x="${x0 + 10}" y="${plotTop + plotHeight + 34}">${ratioLine}</text>`);
-    if (r.target) {
-      const color = r.target.met ? '#2a7d2a' : '#b22222';
-      parts.push(
-        `<text x="${x0 + 10}" y="${plotTop + plotHeight + 50}" fill="${color}">target ${r.target.ratio} ≤ ${r.target.max}: ${r.target.met ? 'met' : 'missed'}</text>`,
-      );
-    }
+    const color = r.target.met ? '#2a7d2a' : '#b22222';
+    parts.push(
+      `<text x="${x0 + 10}" y="${plotTop + plotHeight + 50}" fill="${color}">target C/${r.target.floor} ≤ ${r.target.max}: ${r.target.met ? 'met' : 'missed'}</text>`,
+    );
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;

@@ -30,6 +30,14 @@ export interface BenchApi {
 }
 
 const BODY = JSON.stringify({ id: 42, name: 'bench item', tags: ['a', 'b', 'c'], updatedAt: '2026-01-01T00:00:00Z' });
+/** Path of the large answer: a JSON list of 50 KB, what a page of results weighs. */
+export const LARGE_PATH = '/v1/large';
+export const LARGE_BYTES = 50 * 1024;
+const LARGE = (() => {
+  const items = [];
+  for (let i = 0; JSON.stringify(items).length < LARGE_BYTES - 100; i++) items.push({ id: i, name: `bench item ${i}`, tags: ['a', 'b'], qty: i % 9 });
+  return JSON.stringify(items);
+})();
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
@@ -84,7 +92,7 @@ export async function startBenchApi(token: string): Promise<BenchApi> {
       list.push(authorization);
       authorizations.set(url.pathname, list);
     }
-    response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(BODY);
+    response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(url.pathname === LARGE_PATH ? LARGE : BODY);
   });
   server.keepAliveTimeout = 60_000;
   const port = await listen(server);

@@ -1,6 +1,6 @@
-// Variant C: bearer-sw as an app would configure it — several rules (Bearer and a raw custom
-// header, a same-origin API under /api, other hosts), an OAuth 2.0 refresh function.
-import { installTokenInjector, oauth2Refresh } from 'bearer-sw/worker';
+// Variant C: bearer-sw as an app would configure it (bearer-config.ts).
+import { installTokenInjector } from 'bearer-sw/worker';
+import { bearerConfig } from './bearer-config.js';
 import { benchConfig } from './bench-config.js';
 
 const config = benchConfig();
@@ -26,14 +26,4 @@ if (config.instrument) {
   });
 }
 
-installTokenInjector({
-  apis: [
-    { origin: config.api, paths: ['/v1', '/v2'] },
-    { origin: config.api, paths: ['/graphql'], header: 'x-api-token', scheme: null },
-    { origin: config.app, paths: ['/api'] },
-    { origin: 'https://files.example.com', paths: ['/upload'] },
-    { origin: 'https://realtime.example.com', header: 'x-stack-access-token', scheme: null },
-  ],
-  refresh: oauth2Refresh({ tokenEndpoint: config.tokenEndpoint, clientId: config.clientId }),
-  staticRoutes: config.staticRoutes,
-});
+installTokenInjector(bearerConfig());

@@ -1,6 +1,6 @@
-// Reference for the diagnosis, not a variant of the benchmark: the floor, except that it keeps
-// its token in IndexedDB as any worker must that survives being stopped — so the cost of reading
-// it once after a start shows apart from everything else bearer-sw does.
+// Variant I, the IndexedDB floor: the floor, except that it keeps its token in IndexedDB as any
+// worker must that survives being stopped, reading it once per start — the reference for
+// bearer-sw's first request after a stop.
 import { installFloorIdb } from './floor-idb-install.js';
 
 installFloorIdb();

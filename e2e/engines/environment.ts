@@ -3,7 +3,7 @@ import { createApiVerifier } from '../../stack/api-verifier.js';
 import { startFaultProxy, tokenEndpointVia, type FaultProxy } from '../../stack/fault-proxy.js';
 import { startOidcProvider, type OidcServer } from '../../stack/provider.js';
 import { APP_BUILD } from '../support/paths.js';
-import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
+import { startRecordingServer, type RecordingServer, type TokenContext } from '../support/recording-server.js';
 import type { TestWorkerConfig } from '../support/sw-config.js';
 import { verifyTestToken, type Verification } from '../support/tokens.js';
 
@@ -36,13 +36,13 @@ export interface Environment {
 
 /** Starts every server on 127.0.0.1. */
 export async function startEnvironment(): Promise<Environment> {
-  let verifyProviderToken: ((token: string) => Promise<Verification>) | null = null;
+  let verifyProviderToken: ((context: TokenContext) => Promise<Verification>) | null = null;
   const api = await startRecordingServer({
     // Test tokens (HS256) first, then the provider's JWT access tokens.
-    async verify(token) {
+    async verify(token, context) {
       const own = await verifyTestToken(token);
       if (own.ok || verifyProviderToken === null) return own;
-      return verifyProviderToken(token);
+      return verifyProviderToken(context);
     },
   });
   const otherApi = await startRecordingServer();
@@ -56,9 +56,9 @@ export async function startEnvironment(): Promise<Environment> {
   const apiAudience = api.origin('api.test');
   const oidc = await startOidcProvider({ appOrigin: app.origin, apiAudience, redirectUri: `${app.origin}/callback` });
   const verifier = createApiVerifier(oidc, apiAudience);
-  verifyProviderToken = async (token) => {
-    const result = await verifier.verify(token);
-    return result.ok ? { ok: true, sub: result.sub, jti: result.jti } : result;
+  verifyProviderToken = async ({ message, header }) => {
+    const result = await verifier.verifyIncoming(message, header);
+    return result.ok ? { ok: true, sub: result.sub, jti: result.jti } : { ok: false, error: result.error, challenge: result.challenge };
   };
   const tokenProxy = await startFaultProxy(oidc.nodeOrigin);
   return {

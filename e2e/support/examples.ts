@@ -177,9 +177,10 @@ export async function startExample(name: string, mode: ExampleMode, options: Sta
   let verifier: ReturnType<typeof createApiVerifier> | null = null;
   const api = await startRecordingServer({
     requireToken: true,
-    async verify(token) {
-      const result = verifier === null ? { ok: false as const, error: 'no verifier yet' } : await verifier.verify(token);
-      return result.ok ? { ok: true, sub: result.sub, jti: result.jti } : result;
+    async verify(_token, { message, header }) {
+      if (verifier === null) return { ok: false, error: 'no verifier yet' };
+      const result = await verifier.verifyIncoming(message, header);
+      return result.ok ? { ok: true, sub: result.sub, jti: result.jti } : { ok: false, error: result.error, challenge: result.challenge };
     },
   });
   const apiOrigin = api.origin('localhost');

@@ -61,8 +61,10 @@ export const test = base.extend<LoginOptions & { world: LoginWorld }>({
     const rejected = new Set<string>();
     const api = await startRecordingServer({
       requireToken: true,
-      verify: (token) =>
-        verifier === null || rejected.has(token) ? Promise.resolve({ ok: false as const, error: 'rejected by the test' }) : verifier.verify(token),
+      verify: (token, { message, header }) =>
+        verifier === null || rejected.has(token)
+          ? Promise.resolve({ ok: false as const, error: 'rejected by the test' })
+          : verifier.verifyIncoming(message, header),
     });
     const audience = api.origin('api.test');
     const provider = await startOidcProvider({ appOrigin: app.origin, apiAudience: audience, accessTokenTtl, redirectUri: `${app.origin}/callback` });

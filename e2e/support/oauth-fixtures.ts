@@ -34,7 +34,7 @@ export const test = base.extend<OAuthOptions & { oauth: OAuthWorld }>({
     // The API's audience is its own origin, and it verifies with the provider's keys: bind late.
     const api = await startRecordingServer({
       requireToken: true,
-      verify: (token) => (verifier === null ? Promise.resolve({ ok: false as const, error: 'no verifier' }) : verifier.verify(token)),
+      verify: (_token, { message, header }) => (verifier === null ? Promise.resolve({ ok: false as const, error: 'no verifier' }) : verifier.verifyIncoming(message, header)),
     });
     const audience = api.origin('api.test');
     const provider = await startOidcProvider({ appOrigin: app.origin, apiAudience: audience, accessTokenTtl, redirectUri: `${app.origin}/callback` });

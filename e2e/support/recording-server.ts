@@ -16,6 +16,8 @@ export interface ReceivedRequest {
   body: string;
   /** The token found in a token header (scheme stripped), if any. */
   token: string | null;
+  /** The scheme it came with (`Bearer`, `DPoP`), `null` for a bare token. */
+  tokenScheme: string | null;
   /** Which header carried it. */
   tokenHeader: string | null;
   verification: Verification | null;
@@ -23,10 +25,18 @@ export interface ReceivedRequest {
   abandoned?: boolean;
 }
 
+/** Where a token was found: what a verifier needs besides the token to check the request as the API would. */
+export interface TokenContext {
+  /** The request as the server received it. */
+  message: IncomingMessage;
+  /** The header that carried the token, and whether its value starts with a scheme. */
+  header: { name: string; scheme: boolean };
+}
+
 /** Options of {@link startRecordingServer}. */
 export interface RecordingServerOptions {
   /** How tokens are verified; default: the test HS256 key. */
-  verify?: (token: string) => Promise<Verification>;
+  verify?: (token: string, context: TokenContext) => Promise<Verification>;
   /** Answer 401 to a request under `/v1` whose token is missing or fails verification (like a real API). */
   requireToken?: boolean;
 }
@@ -46,7 +56,7 @@ export interface RecordingServer {
   close(): Promise<void>;
 }
 
-const ALLOWED_HEADERS = [...TOKEN_HEADERS, 'apikey', 'content-type', 'x-trace'].join(', ');
+const ALLOWED_HEADERS = [...TOKEN_HEADERS, 'dpop', 'apikey', 'content-type', 'x-trace'].join(', ');
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==',
   'base64',
@@ -80,15 +90,15 @@ function cors(request: IncomingMessage, response: ServerResponse): void {
   // `authorization` must be named: the `*` wildcard never covers it (Fetch, CORS-safelisted).
   response.setHeader('access-control-allow-headers', ALLOWED_HEADERS);
   response.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE');
-  response.setHeader('access-control-expose-headers', 'x-received-token');
+  response.setHeader('access-control-expose-headers', 'x-received-token, www-authenticate, dpop-nonce');
 }
 
-function findToken(headers: Record<string, string>): { token: string; header: string } | null {
+function findToken(headers: Record<string, string>): { token: string; header: string; scheme: string | null } | null {
   for (const header of TOKEN_HEADERS) {
     const value = headers[header];
     if (value === undefined) continue;
-    const token = value.startsWith('Bearer ') ? value.slice(7) : value;
-    return { token, header };
+    const scheme = /^(Bearer|DPoP) /i.exec(value)?.[1] ?? null;
+    return { token: scheme === null ? value : value.slice(scheme.length + 1), header, scheme };
   }
   return null;
 }
@@ -120,8 +130,9 @@ export async function startRecordingServer(options: RecordingServerOptions = {})
       headers,
       body,
       token: found?.token ?? null,
+      tokenScheme: found?.scheme ?? null,
       tokenHeader: found?.header ?? null,
-      verification: found ? await verify(found.token) : null,
+      verification: found ? await verify(found.token, { message: request, header: { name: found.header, scheme: found.scheme !== null } }) : null,
     };
     received.push(record);
     cors(request, response);
@@ -155,8 +166,14 @@ export async function startRecordingServer(options: RecordingServerOptions = {})
       return;
     }
     const refused = options.requireToken === true && url.pathname.startsWith('/v1') && record.verification?.ok !== true;
-    if (refused) response.setHeader('www-authenticate', 'Bearer error="invalid_token"');
-    response.writeHead(refused ? 401 : status ? Number(status[1]) : 200, { 'content-type': 'application/json' });
+    // A verifier's own answer when it gave one (bearer-sw/server: the challenge, a DPoP-Nonce), else a plain Bearer one.
+    const challenge = record.verification?.ok === false ? record.verification.challenge : undefined;
+    if (refused) {
+      response.setHeader('www-authenticate', challenge?.headers['www-authenticate'] ?? 'Bearer error="invalid_token"');
+      const nonce = challenge?.headers['dpop-nonce'];
+      if (nonce !== undefined) response.setHeader('dpop-nonce', nonce);
+    }
+    response.writeHead(refused ? (challenge?.status ?? 401) : status ? Number(status[1]) : 200, { 'content-type': 'application/json' });
     response.end(
       JSON.stringify({
         method: record.method,

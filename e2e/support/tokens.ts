@@ -15,8 +15,13 @@ export async function mintToken(options: { sub?: string; ttlSeconds?: number } =
     .sign(SECRET);
 }
 
-/** What the API concluded about a token. */
-export type Verification = { ok: true; sub: string; jti: string } | { ok: false; error: string };
+/**
+ * What the API concluded about a token. A refusal may carry the answer `bearer-sw/server` gives it (status and
+ * headers: `WWW-Authenticate`, `DPoP-Nonce`); without one the API answers 401 `Bearer error="invalid_token"`.
+ */
+export type Verification =
+  | { ok: true; sub: string; jti: string }
+  | { ok: false; error: string; challenge?: { status: number; headers: Record<string, string> } };
 
 /** Verifies a token minted by {@link mintToken}. */
 export async function verifyTestToken(token: string): Promise<Verification> {

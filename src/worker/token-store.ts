@@ -11,6 +11,18 @@ export interface StoredTokens {
   idToken?: string;
   /** Its validated claims, which pages do see as `session.user`. */
   user?: UserClaims;
+  /**
+   * Access tokens for rules with a `resource` (or `audience`), by its value, each obtained with the
+   * session's one refresh token; absent: none obtained yet.
+   */
+  resources?: Record<string, ResourceToken>;
+}
+
+/** An access token issued for one resource. */
+export interface ResourceToken {
+  accessToken: string;
+  /** Epoch milliseconds; absent: unknown. */
+  expiresAt?: number;
 }
 
 /** The single stored record: the session's tokens (or none) and its epoch. */

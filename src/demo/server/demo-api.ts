@@ -18,7 +18,7 @@ export interface ApiRecord {
   path: string;
   /** The `tab` query parameter the demo SPA adds to say which tab sent it. */
   tab: string | null;
-  /** `null` when no `Authorization` header arrived. */
+  /** `null` when no access token arrived. */
   token: SeenToken | null;
   status: number;
 }
@@ -36,7 +36,7 @@ export interface DemoApiOptions {
   name: string;
   /** The only origin CORS lets read the answers. */
   appOrigin: string;
-  /** Checks a bearer token against the provider's keys. */
+  /** Checks the request's access token (and DPoP proof) against the provider's keys: `bearer-sw/server`. */
   verifier: ApiVerifier;
   /** Answer 401 under `/v1` when the request has no valid token (the API); otherwise always 200 (the third party). */
   requireToken: boolean;
@@ -49,41 +49,30 @@ export interface DemoApi {
   readonly records: readonly ApiRecord[];
 }
 
-function bearerToken(request: IncomingMessage): string | null {
-  const value = request.headers.authorization;
-  if (value === undefined) return null;
-  return value.startsWith('Bearer ') ? value.slice('Bearer '.length) : value;
-}
-
 function setCors(response: ServerResponse, request: IncomingMessage, appOrigin: string): void {
   if (request.headers.origin !== appOrigin) return;
   response.setHeader('access-control-allow-origin', appOrigin);
   response.setHeader('vary', 'Origin');
   // `authorization` must be named: a `*` never covers it (Fetch standard, CORS-safelisted headers).
-  response.setHeader('access-control-allow-headers', 'authorization, content-type');
+  response.setHeader('access-control-allow-headers', 'authorization, dpop, content-type');
   response.setHeader('access-control-allow-methods', 'GET, POST');
 }
 
 /**
- * Creates an API that verifies every bearer token it receives (jose, against the provider's JWKS) and records what
- * it saw: the token's `jti`, `sub` and `exp`, or why it was refused — never the token itself.
+ * Creates an API that verifies every access token it receives (`bearer-sw/server`, against the provider's JWKS) and
+ * records what it saw: the token's `jti`, `sub` and `exp`, or why it was refused — never the token itself.
  */
 export function createDemoApi(options: DemoApiOptions): DemoApi {
   const records: ApiRecord[] = [];
   async function answer(request: IncomingMessage, response: ServerResponse, record: ApiRecord, path: string): Promise<void> {
-    const token = bearerToken(request);
-    if (token !== null) {
-      const result = await options.verifier.verify(token);
-      record.token = result.ok ? { verified: true, jti: result.jti, sub: result.sub, exp: result.exp } : { verified: false, error: result.error };
-    }
-    const refused = options.requireToken && path.startsWith('/v1') && record.token?.verified !== true;
-    record.status = refused ? 401 : 200;
+    const result = await options.verifier.verifyIncoming(request);
+    if (result.ok) record.token = { verified: true, jti: result.jti, sub: result.sub, exp: result.exp };
+    else if (result.code !== 'missing-token') record.token = { verified: false, error: result.error };
+    const refusal = options.requireToken && path.startsWith('/v1') && !result.ok ? result.challenge : null;
+    record.status = refusal?.status ?? 200;
     const body: ApiAnswer = { api: options.name, path, token: record.token };
-    response.writeHead(record.status, {
-      'content-type': 'application/json; charset=utf-8',
-      'cache-control': 'no-store',
-      ...(refused && { 'www-authenticate': `Bearer error="${token === null ? 'invalid_request' : 'invalid_token'}"` }),
-    });
+    // The refusal's headers: WWW-Authenticate (and DPoP-Nonce), exposed to the app's origin.
+    response.writeHead(record.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...refusal?.headers });
     response.end(JSON.stringify(body));
   }
 

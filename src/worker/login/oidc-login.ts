@@ -300,7 +300,7 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       }
     },
 
-    async refresh(refreshToken, signal): Promise<TokenSet> {
+    async refresh(refreshToken, signal, target): Promise<TokenSet> {
       const as = await need()
         .discovery.get()
         .catch((cause: unknown) => {
@@ -308,7 +308,10 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
         });
       let response: Response;
       try {
-        response = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, requestOptions(signal));
+        // A rule's `resource` or `audience` asks for a token for exactly that API (RFC 8707).
+        const options = requestOptions(signal);
+        if (target !== undefined) options.additionalParameters = { [target.parameter]: target.value };
+        response = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, options);
       } catch (cause) {
         throw new RefreshUnavailableError('Failed to refresh tokens: the token endpoint could not be reached', { cause });
       }

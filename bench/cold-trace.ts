@@ -1,0 +1,148 @@
+// `npx tsx bench/cold-trace.ts`: where the first request after a worker stop spends its time, for
+// bearer-sw (C) and the IndexedDB floor (I), from marks taken inside traced builds of both
+// (bench/workers/trace.ts) on the clock the page shares with its workers. Stops the worker,
+// fetches once, reads the marks of that worker life; rotates the entrants; medians per phase.
+// Like the benchmark it measures and reports.
+//
+// Options: --samples N (default 30), --out DIR (default bench/results: cold-trace.json), --alt DIR
+// (C-alt: the traced bearer-sw built from another source tree, a `src/` whose imports resolve, to
+// measure a change against the current code in the same run).
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CHROMIUM_ARGS, findChromium, INSTALL_HINT } from '../scripts/find-chromium.mjs';
+import { buildBenchBundles } from './support/build.js';
+import { openBenchPage } from './support/open-page.js';
+import { controlWorkers, type WorkerControl } from './support/service-workers.js';
+import { median, round } from './support/stats.js';
+import { startWorld, type BenchWorld } from './support/world.js';
+
+const { values: args } = parseArgs({
+  options: {
+    samples: { type: 'string', default: '30' },
+    alt: { type: 'string' },
+    out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
+  },
+});
+const SAMPLES = Number(args.samples);
+
+/** The phases of a cold first request, each from one mark (or the page's clock) to the next. */
+const PHASES: readonly { name: string; from: string; to: string }[] = [
+  { name: 'browser starts the worker (until its global scope exists)', from: 'pageFetch', to: 'timeOrigin' },
+  { name: 'script loaded and compiled, until its first statement', from: 'timeOrigin', to: 'scriptStart' },
+  { name: 'modules evaluated (idb, jose, workbox-core, bearer-sw)', from: 'scriptStart', to: 'modulesEvaluated' },
+  { name: 'install call (config compiled, session, listeners)', from: 'modulesEvaluated', to: 'scriptEnd' },
+  { name: 'script end → fetch event dispatched', from: 'scriptEnd', to: 'fetchEvent' },
+  { name: 'fetch event → token attached, network fetch called', from: 'fetchEvent', to: 'networkFetch' },
+  { name: 'network: response headers', from: 'networkFetch', to: 'networkResponse' },
+  { name: 'response to the page, body read', from: 'networkResponse', to: 'pageEnd' },
+  { name: 'total', from: 'pageFetch', to: 'pageEnd' },
+];
+/** IndexedDB on the way, for the same samples. */
+const IDB: readonly { name: string; from: string; to: string }[] = [
+  { name: 'script start → IndexedDB open called', from: 'scriptStart', to: 'idbOpen' },
+  { name: 'IndexedDB open (and version check)', from: 'idbOpen', to: 'idbOpened' },
+  { name: 'open → token read', from: 'idbOpened', to: 'idbRead' },
+  { name: '  of which: open → read transaction started', from: 'idbOpened', to: 'idbTransaction' },
+  { name: '  of which: transaction → token read', from: 'idbTransaction', to: 'idbRead' },
+  { name: 'fetch event → respondWith called', from: 'fetchEvent', to: 'respondWith' },
+  { name: 'token read → fetch event (< 0: the request waited for it)', from: 'idbRead', to: 'fetchEvent' },
+];
+
+interface Entrant {
+  name: string;
+  setup: 'B' | 'C';
+  script: string;
+}
+const ENTRANTS: Entrant[] = [
+  { name: 'I IndexedDB floor', setup: 'B', script: '/sw-floor-idb-traced.js' },
+  { name: 'C bearer-sw', setup: 'C', script: '/sw-bearer-traced.js' },
+  { name: 'C without routes', setup: 'C', script: '/sw-bearer-traced.js?routes=0' },
+];
+
+interface Seated extends Entrant {
+  page: Page;
+  control: WorkerControl;
+  samples: { times: Record<string, number>; transactions: number }[];
+}
+
+async function seat(browser: Browser, world: BenchWorld, entrant: Entrant): Promise<Seated> {
+  const context = await browser.newContext();
+  const page = await openBenchPage(context, world.app.origin);
+  await page.evaluate(([v, s, t]) => window.bench.setup(v, s, t), [entrant.setup, entrant.script, world.tokens] as const);
+  return { ...entrant, page, control: await controlWorkers(context, page), samples: [] };
+}
+
+async function sample(s: Seated, url: string): Promise<void> {
+  await s.control.stopAll();
+  const { start, end } = await s.page.evaluate((u) => window.bench.timedFetch(u), url);
+  const trace = await s.page.evaluate(() => window.bench.workerTrace());
+  // A worker that was not stopped would answer with the marks of an earlier life.
+  if (trace.timeOrigin < start) throw new Error(`${s.name}: the worker that answered started before the fetch`);
+  s.samples.push({ times: { ...trace.marks, timeOrigin: trace.timeOrigin, pageFetch: start, pageEnd: end }, transactions: trace.transactions });
+}
+
+function table(seated: readonly Seated[], phases: typeof PHASES) {
+  return phases.map((phase) => {
+    const row: Record<string, number | string | null> = { phase: phase.name };
+    for (const s of seated) {
+      const spans = s.samples.flatMap(({ times }) => (times[phase.from] !== undefined && times[phase.to] !== undefined ? [times[phase.to]! - times[phase.from]!] : []));
+      row[s.name] = spans.length > 0 ? round(median(spans), 2) : null;
+    }
+    return row;
+  });
+}
+
+function print(title: string, rows: ReturnType<typeof table>, seated: readonly Seated[]): void {
+  console.log(`\n${title} (median ms over ${SAMPLES} cold starts each)`);
+  console.log(`  ${'phase'.padEnd(58)} ${seated.map((s) => s.name.padStart(18)).join(' ')}`);
+  for (const row of rows) {
+    console.log(`  ${String(row.phase).padEnd(58)} ${seated.map((s) => (row[s.name] === null ? '—' : Number(row[s.name]).toFixed(2)).padStart(18)).join(' ')}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const found = findChromium();
+  if (found === null) throw new Error(INSTALL_HINT);
+  const buildOptions: Parameters<typeof buildBenchBundles>[0] = { extra: ['floor-idb-traced', 'bearer-traced'] };
+  if (args.alt !== undefined) {
+    buildOptions.alternativeSrc = resolve(args.alt);
+    buildOptions.alternativeEntry = 'bearer-traced';
+    ENTRANTS.push({ name: 'C-alt', setup: 'C', script: '/sw-bearer-alt.js' });
+  }
+  const bundles = await buildBenchBundles(buildOptions);
+  const world = await startWorld(bundles);
+  const browser = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS });
+  const loadBefore = loadavg()[0]!;
+  const seated: Seated[] = [];
+  try {
+    for (const entrant of ENTRANTS) seated.push(await seat(browser, world, entrant));
+    const url = `${world.api.origin('api.test')}/v1/items?run=cold-trace`;
+    for (const s of seated) await s.page.evaluate((u) => window.bench.sequential(u, 20), url);
+    for (let i = 0; i < SAMPLES; i++) {
+      for (let j = 0; j < seated.length; j++) await sample(seated[(i + j) % seated.length]!, url);
+    }
+    const tally = world.api.tally('cold-trace');
+    if (tally.withToken !== tally.requests) throw new Error(`${tally.requests - tally.withToken} requests went out without the token`);
+    const phases = table(seated, PHASES);
+    const idb = table(seated, IDB);
+    print('first allowlisted fetch after a stop, by phase', phases, seated);
+    print('IndexedDB during it', idb, seated);
+    const transactions = Object.fromEntries(seated.map((s) => [s.name, median(s.samples.map((x) => x.transactions))]));
+    console.log(`  IndexedDB transactions until the answer: ${Object.entries(transactions).map(([n, t]) => `${n} ${t}`).join(', ')}`);
+    const load = { before: round(loadBefore, 2), after: round(loadavg()[0]!, 2) };
+    console.log(`\nload average ${load.before} → ${load.after}`);
+    const outDir = args.out ?? '';
+    mkdirSync(outDir, { recursive: true });
+    const report = { date: new Date().toISOString(), chromium: browser.version(), samples: SAMPLES, load, phases, idb, transactions };
+    writeFileSync(join(outDir, 'cold-trace.json'), `${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    await browser.close();
+    await world.close();
+  }
+}
+
+await main();
