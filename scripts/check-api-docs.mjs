@@ -20,6 +20,7 @@ import ts from 'typescript';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRIES = {
   'bearer-sw/worker': 'dist/types/worker/index.d.ts',
+  'bearer-sw/worker/login': 'dist/types/worker/login/index.d.ts',
   'bearer-sw/client': 'dist/types/client/index.d.ts',
   'bearer-sw/vite': 'dist/types/vite/index.d.ts',
 };
@@ -37,7 +38,7 @@ export function readmeApiSource(markdown) {
   const skipped = new Set();
   let entry = null;
   for (const part of section.split(/\n(?=### )/)) {
-    const named = /^### `(bearer-sw\/[a-z-]+)`/.exec(part)?.[1];
+    const named = /^### `(bearer-sw\/[a-z/-]+)`/.exec(part)?.[1];
     if (named !== undefined) entry = named;
     if (entry !== null && !(entry in ENTRIES)) {
       skipped.add(entry);

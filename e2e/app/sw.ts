@@ -10,6 +10,7 @@ import {
   supabaseRefresh,
   type InjectorConfig,
 } from 'bearer-sw/worker';
+import { oidcLogin } from 'bearer-sw/worker/login';
 import config from '/sw-config.js';
 import { installDpopProbe } from './dpop-probe.js';
 
@@ -20,6 +21,7 @@ if (config.exposeAccessToken !== undefined) injectorConfig.exposeAccessToken = c
 if (config.staticRoutes !== undefined) injectorConfig.staticRoutes = config.staticRoutes;
 if (config.refreshTimeoutMs !== undefined) injectorConfig.refreshTimeoutMs = config.refreshTimeoutMs;
 if (config.oauth2 !== undefined) injectorConfig.refresh = oauth2Refresh(config.oauth2);
+if (config.login !== undefined) injectorConfig.login = oidcLogin(config.login);
 if (config.supabase !== undefined) injectorConfig.refresh = supabaseRefresh(config.supabase);
 if (config.stackAuth !== undefined) injectorConfig.refresh = stackAuthRefresh(config.stackAuth);
 if (config.clerk !== undefined) injectorConfig.refresh = clerkSessionToken(config.clerk);

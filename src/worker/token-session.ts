@@ -1,5 +1,5 @@
 import { BearerSwError } from '../shared/errors.js';
-import type { InvalidReason, SessionSnapshot } from '../shared/protocol.js';
+import type { InvalidReason, SessionSnapshot, UserClaims } from '../shared/protocol.js';
 import { parseTokenSet, type TokenSet } from '../shared/token-set.js';
 import type { TokenTarget } from './api-rule.js';
 import { expiresAtFor } from './expiry.js';
@@ -127,7 +127,9 @@ export class TokenSession {
   #snapshotOf(session: StoredSession): SessionSnapshot {
     const tokens = session.tokens;
     const usable = tokens !== null && (tokens.accessToken !== undefined || (this.#refresh !== null && tokens.refreshToken !== undefined));
-    return { state: usable ? 'authenticated' : 'unauthenticated', epoch: session.epoch };
+    const snapshot: SessionSnapshot = { state: usable ? 'authenticated' : 'unauthenticated', epoch: session.epoch };
+    if (usable && tokens.user) snapshot.user = tokens.user;
+    return snapshot;
   }
 
   /** The session as pages see it; ends a session whose token expired with nothing to refresh it. */
@@ -411,14 +413,15 @@ export class TokenSession {
   }
 
   /**
-   * Replaces the session with tokens handed over by a page (validated by the caller).
+   * Replaces the session with tokens handed over by a page (validated by the caller), or those of
+   * a login the worker ran itself, with its `identity` (raw ID token, claims).
    * @throws TypeError when the tokens cannot make a usable session with this config
    * @throws BearerSwError `storage-failed`
    */
-  async handoff(tokens: TokenSet): Promise<SessionSnapshot> {
+  async handoff(tokens: TokenSet, identity?: { idToken: string; user: UserClaims }): Promise<SessionSnapshot> {
     const receivedAt = this.#now();
-    // A handoff starts a new session: no resource's token carries over.
-    const stored: StoredTokens = this.#received(tokens, receivedAt);
+    // A handoff starts a new session: no resource's token carries over; a login's identity does.
+    const stored: StoredTokens = { ...identity, ...this.#received(tokens, receivedAt) };
     if (tokens.refreshToken !== undefined) stored.refreshToken = tokens.refreshToken;
     const expiresAt = stored.expiresAt;
     if (this.#refresh === null || tokens.refreshToken === undefined) {
@@ -435,10 +438,22 @@ export class TokenSession {
     return this.#snapshotOf(await this.#commitIf(null, (current) => ({ tokens: stored, epoch: current.epoch + 1 }), null));
   }
 
-  /** Clears the tokens at the app's request; a refresh under way is discarded. */
-  async logout(): Promise<SessionSnapshot> {
+  /**
+   * Clears the tokens at the app's request; a refresh under way is discarded.
+   * @param ended - told the tokens it cleared (`null`: none), so a login can revoke them
+   */
+  async logout(ended?: (tokens: StoredTokens | null) => void): Promise<SessionSnapshot> {
     await this.ready();
-    return this.#snapshotOf(await this.#commitIf(null, (current) => ({ tokens: null, epoch: current.epoch + 1 }), null));
+    return this.#snapshotOf(
+      await this.#commitIf(
+        null,
+        (current) => {
+          ended?.(current.tokens);
+          return { tokens: null, epoch: current.epoch + 1 };
+        },
+        null,
+      ),
+    );
   }
 
   /**

@@ -1,4 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { UserClaims } from '../shared/protocol.js';
 
 /** The tokens of a session as stored. */
 export interface StoredTokens {
@@ -8,6 +9,10 @@ export interface StoredTokens {
   expiresAt?: number;
   /** When the worker received the access token (epoch ms), with `expiresAt`: its lifetime bounds the leeway. */
   receivedAt?: number;
+  /** The raw ID token of a login the worker ran (for `id_token_hint`); never sent to a page. */
+  idToken?: string;
+  /** Its validated claims, which pages do see as `session.user`. */
+  user?: UserClaims;
   /**
    * Access tokens for rules with a `resource` (or `audience`), by its value, each obtained with the
    * session's one refresh token; absent: none obtained yet.
