@@ -168,7 +168,6 @@ test('replies that fail the page check are ignored, and a result of the wrong sh
     await answerWith([
       'garbage',
       null,
-      { v: 2, type: 'reply', id: '$ID', payload: { ok: true, result: snapshot } },
       { v: 1, type: 'state', id: '$ID', payload: { ok: true, result: snapshot } },
       { v: 1, type: 'reply', id: 'someone-else', payload: { ok: true, result: snapshot } },
       { v: 1, type: 'reply', id: '$ID', payload: { ok: 'yes', result: snapshot } },
@@ -177,6 +176,14 @@ test('replies that fail the page check are ignored, and a result of the wrong sh
       { v: 1, type: 'reply', id: '$ID', payload: { ok: false, error: { code: 'storage-failed', message: 'Failed to log out: stand-in' } } },
     ]),
   ).toEqual({ ok: false, name: 'BearerSwError', code: 'storage-failed', message: 'Failed to log out: stand-in' });
+  // A reply to this request in another protocol version: the worker speaks another version (only it
+  // holds the port), so the call ends at once with version-mismatch, whatever the reply says.
+  expect(await answerWith([{ v: 2, type: 'reply', id: '$ID', payload: { ok: true, result: snapshot } }])).toEqual({
+    ok: false,
+    name: 'BearerSwError',
+    code: 'version-mismatch',
+    message: 'Failed to log out: the worker runs another bearer-sw version',
+  });
   // A successful reply whose snapshot is malformed resolves, but the session does not take it.
   for (const result of [null, 'unauthenticated', { ...snapshot, state: 'gone' }, { ...snapshot, epoch: '1000000' }, { ...snapshot, epoch: 1.5 }]) {
     expect(await answerWith([{ v: 1, type: 'reply', id: '$ID', payload: { ok: true, result } }])).toEqual({ ok: true, state: 'authenticated' });

@@ -113,7 +113,12 @@ test('same-origin redirects: followed with the token under Authorization, refuse
   });
   expect(await pageFetch(page, redirect(`${base}/custom`, `${base}/custom/target`), { redirect: 'error' })).toMatchObject({ ok: false });
   expect(api.requests((r) => r.url.startsWith('/custom/target'))).toEqual([]);
-  // The worker says why (the test worker runs with debug: true).
-  await expect.poll(() => debugLog.some((line) => /redirect/.test(line) && line.includes('/custom/redirect'))).toBe(true);
+  // The worker says why, always (the warning SECURITY.md quotes), and in its debug line.
+  await expect
+    .poll(() => debugLog)
+    .toContain(
+      `[bearer-sw] redirect-refused: ${base}/custom/redirect answered with a redirect, not followed: browsers keep header 'x-api-token' across origins (see SECURITY.md)`,
+    );
+  await expect.poll(() => debugLog).toContain(`[bearer-sw] GET ${base}/custom/redirect: redirect refused (rule ${base}/custom → x-api-token)`);
   expect(debugLog.some((line) => line.includes(token))).toBe(false);
 });

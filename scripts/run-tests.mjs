@@ -1,4 +1,4 @@
-// `npm test`: lint, typecheck, build, unit tests (Vitest), end-to-end tests (Playwright in
+// `npm test`: lint, typecheck, build, size budget, API docs, unit tests (Vitest), end-to-end tests (Playwright in
 // Chromium), the shared scenarios in Chromium, Firefox and WebKit, then one closing line
 // `N passed, M failed` over everything that ran.
 import { spawnSync } from 'node:child_process';
@@ -34,6 +34,8 @@ const built = check('build', run('build', 'npm', ['run', '--silent', 'build']));
 check('typecheck', run('typecheck', bin('tsc'), ['-p', 'tsconfig.tools.json']));
 // Size budget (scripts/check-size.mjs): the built entries, bundled with their dependencies, gzipped.
 check('size budget', built && run('size budget', 'node', ['scripts/check-size.mjs']));
+// README.md's API section against the built declarations (scripts/check-api-docs.mjs), so the docs cannot drift.
+check('api docs', built && run('api docs', 'node', ['scripts/check-api-docs.mjs']));
 
 // Unit tests
 rmSync('test-results/unit.json', { force: true });

@@ -64,18 +64,18 @@ describe('routeRequest', () => {
 
   it('routes matching cors requests only', () => {
     expect(routeRequest(fake('http://api.test/v1', 'cors'), matcher)).toBe(bearer);
-    expect(routeRequest(fake('http://api.test/v1', 'navigate'), matcher)).toBeNull();
-    expect(routeRequest(fake('http://api.test/v1', 'no-cors'), matcher)).toBeNull();
-    expect(routeRequest(fake('http://other.test/v1', 'cors'), matcher)).toBeNull();
-    expect(routeRequest(fake('http://api.test/v1', 'cors', { Authorization: 'Basic x' }), matcher)).toBeNull();
+    expect(routeRequest(fake('http://api.test/v1', 'navigate'), matcher)).toBe('navigation');
+    expect(routeRequest(fake('http://api.test/v1', 'no-cors'), matcher)).toBe('no-cors');
+    expect(routeRequest(fake('http://other.test/v1', 'cors'), matcher)).toBe('no rule');
+    expect(routeRequest(fake('http://api.test/v1', 'cors', { Authorization: 'Basic x' }), matcher)).toBe('header already set');
   });
 
   it('routes no-cors requests only for a rule with upgradeNoCors, and never navigations', () => {
     const images = compileRule({ origin: 'http://img.test', upgradeNoCors: true }, 1);
     const both = createRuleMatcher([bearer, images]);
     expect(routeRequest(fake('http://img.test/a.png', 'no-cors'), both)).toBe(images);
-    expect(routeRequest(fake('http://img.test/a.png', 'navigate'), both)).toBeNull();
-    expect(routeRequest(fake('http://api.test/a.png', 'no-cors'), both)).toBeNull();
-    expect(routeRequest(fake('http://evil.test/a.png', 'no-cors'), both)).toBeNull();
+    expect(routeRequest(fake('http://img.test/a.png', 'navigate'), both)).toBe('navigation');
+    expect(routeRequest(fake('http://api.test/a.png', 'no-cors'), both)).toBe('no-cors');
+    expect(routeRequest(fake('http://evil.test/a.png', 'no-cors'), both)).toBe('no rule');
   });
 });

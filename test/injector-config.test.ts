@@ -10,6 +10,7 @@ describe('compileConfig', () => {
       refresh: null,
       refreshLeewayMs: 30_000,
       refreshTimeoutMs: 10_000,
+      refreshCallTimeoutMs: 30_000,
       databaseName: 'bearer-sw',
       exposeAccessToken: false,
       debug: false,
@@ -21,8 +22,17 @@ describe('compileConfig', () => {
   it('keeps the options given', () => {
     const refresh = async () => ({ accessToken: 'a' });
     expect(
-      compileConfig({ apis, refresh, refreshLeewaySeconds: 0, refreshTimeoutMs: 500, databaseName: 'db', exposeAccessToken: true, staticRoutes: false }),
-    ).toMatchObject({ refresh, refreshLeewayMs: 0, refreshTimeoutMs: 500, databaseName: 'db', exposeAccessToken: true, staticRoutes: false });
+      compileConfig({
+        apis,
+        refresh,
+        refreshLeewaySeconds: 0,
+        refreshTimeoutMs: 500,
+        refreshCallTimeoutMs: 5000,
+        databaseName: 'db',
+        exposeAccessToken: true,
+        staticRoutes: false,
+      }),
+    ).toMatchObject({ refresh, refreshLeewayMs: 0, refreshTimeoutMs: 500, refreshCallTimeoutMs: 5000, databaseName: 'db', exposeAccessToken: true, staticRoutes: false });
   });
 
   it.each([
@@ -34,6 +44,8 @@ describe('compileConfig', () => {
     [{ apis, refreshLeewaySeconds: -1 }, /refreshLeewaySeconds/],
     [{ apis, refreshTimeoutMs: 0 }, /refreshTimeoutMs/],
     [{ apis, refreshTimeoutMs: Number.POSITIVE_INFINITY }, /refreshTimeoutMs/],
+    [{ apis, refreshCallTimeoutMs: -1 }, /refreshCallTimeoutMs must be a positive/],
+    [{ apis, refreshCallTimeoutMs: '30s' }, /refreshCallTimeoutMs must be a positive/],
     [{ apis, databaseName: '' }, /databaseName/],
     [{ apis, staticRoutes: 'no' }, /staticRoutes must be a boolean/],
     [{ apis: [{ origin: 'https://api.example.com/v1' }] }, /apis\[0\] origin/],

@@ -12,6 +12,8 @@ describe('processRefreshTokenResponse', () => {
       expiresIn: 60,
     });
     expect(await processRefreshTokenResponse(json(200, { access_token: 'a', expires_in: '30' }))).toEqual({ accessToken: 'a', expiresIn: 30 });
+    // a new refresh token without an access token is passed on: the worker must keep it
+    expect(await processRefreshTokenResponse(json(200, { refresh_token: 'r2', access_token: 7 }))).toEqual({ refreshToken: 'r2' });
   });
 
   it.each([400, 401])('%i is definitive and carries the OAuth error code', async (status) => {
@@ -66,6 +68,32 @@ describe('oauth2Refresh', () => {
     const forms = fetch.mock.calls.map(([, init]) => Object.fromEntries(init.body as URLSearchParams));
     expect(forms[0]).toEqual({ grant_type: 'refresh_token', refresh_token: 'r1', client_id: 'spa', resource: 'https://a.example.com/' });
     expect(forms[1]).toEqual({ grant_type: 'refresh_token', refresh_token: 'r2', client_id: 'spa', audience: 'orders' });
+  });
+
+  it('fetchOptions: credentials and cache overridable; method, body, signal, content-type and accept always its own', async () => {
+    const fetch = vi.fn(async (_url: string, _init: RequestInit) => json(200, { access_token: 'a2' }));
+    vi.stubGlobal('fetch', fetch);
+    const signal = new AbortController().signal;
+    await oauth2Refresh({ tokenEndpoint: 'https://auth.test/token', clientId: 'spa' })('r1', signal);
+    expect(fetch.mock.calls[0]?.[1]).toMatchObject({ method: 'POST', credentials: 'omit', cache: 'no-store', signal });
+    expect((fetch.mock.calls[0]?.[1]?.headers as Headers).get('accept')).toBe('application/json');
+    await oauth2Refresh({
+      tokenEndpoint: 'https://auth.test/token',
+      clientId: 'spa',
+      fetchOptions: {
+        credentials: 'include',
+        cache: 'no-cache',
+        method: 'GET',
+        body: 'theirs',
+        signal: AbortSignal.abort(),
+        headers: { 'content-type': 'text/plain', accept: 'text/html', 'x-extra': '1' },
+      },
+    })('r1', signal);
+    const init = fetch.mock.calls[1]?.[1];
+    expect(init).toMatchObject({ method: 'POST', credentials: 'include', cache: 'no-cache', signal });
+    expect(init?.body).toBeInstanceOf(URLSearchParams);
+    const headers = init?.headers as Headers;
+    expect([headers.get('content-type'), headers.get('accept'), headers.get('x-extra')]).toEqual(['application/x-www-form-urlencoded', 'application/json', '1']);
   });
 
   it('a network failure is transient, and the message has no token', async () => {

@@ -4,7 +4,7 @@ import type { TokenSet } from '../src/shared/token-set.js';
 import type { TokenTarget } from '../src/worker/api-rule.js';
 import type { RefreshFn } from '../src/worker/injector-config.js';
 import { RefreshUnavailableError } from '../src/worker/refresh-errors.js';
-import { createTokenStore } from '../src/worker/token-store.js';
+import { createTokenStore, type TokenStore } from '../src/worker/token-store.js';
 import { TokenSession } from '../src/worker/token-session.js';
 
 // Per-resource access tokens (ApiRule.resource) from the session's one refresh token.
@@ -37,10 +37,24 @@ function rotatingServer(options: { delayMs?: number } = {}) {
   return { fn, calls, get reused() { return reused; }, get current() { return current; } };
 }
 
-function setup(refresh: RefreshFn, now: () => number = Date.now) {
-  const store = createTokenStore(`resources-${++dbCounter}`);
-  const session = new TokenSession({ store, refresh, leewayMs: 30_000, onChange: () => undefined, now });
-  return { store, session };
+function setup(refresh: RefreshFn, now: () => number = Date.now, store: TokenStore = createTokenStore(`resources-${++dbCounter}`)) {
+  const logged: string[] = [];
+  const session = new TokenSession({ store, refresh, leewayMs: 30_000, onChange: () => undefined, now, log: (line) => logged.push(line) });
+  return { store, session, logged };
+}
+
+/** A token store whose writes fail while `failing` is set, as IndexedDB does when the disk is full. */
+function flakyStore() {
+  const inner = createTokenStore(`resources-${++dbCounter}`);
+  const control = { failing: false };
+  const refuse = () => Promise.reject(new DOMException('quota', 'QuotaExceededError'));
+  const store: TokenStore = {
+    read: () => inner.read(),
+    write: (session) => (control.failing ? refuse() : inner.write(session)),
+    update: (change) => (control.failing ? refuse() : inner.update(change)),
+    close: () => inner.close(),
+  };
+  return { store, control };
 }
 
 describe('per-resource access tokens', () => {
@@ -108,5 +122,54 @@ describe('per-resource access tokens', () => {
       ['rt-0', 'https://b.example.com/'],
       ['rt-1', 'https://b.example.com/'],
     ]);
+  });
+
+  it('the refresh-token rule per resource: a rotated token IndexedDB refused is used from memory by the next resource\'s refresh, never the spent one', async () => {
+    const server = rotatingServer();
+    const { store, control } = flakyStore();
+    const { session, logged } = setup(server.fn, Date.now, store);
+    await session.handoff({ accessToken: 'at-login', refreshToken: 'rt-0', expiresIn: 3600 });
+    control.failing = true;
+    expect(await session.accessToken(A)).toBe('at-https://a.example.com/-1');
+    expect(logged).toContain('refreshed tokens not stored: used from memory until the next write');
+    expect((await store.read()).tokens?.refreshToken).toBe('rt-0');
+    control.failing = false;
+    expect(await session.accessToken(B)).toBe('at-https://b.example.com/-2');
+    expect(server.calls.map((c) => c.refreshToken)).toEqual(['rt-0', 'rt-1']);
+    expect(server.reused).toBe(0);
+    const stored = (await store.read()).tokens;
+    expect(stored?.refreshToken).toBe('rt-2');
+    expect(Object.keys(stored?.resources ?? {}).sort()).toEqual(['https://a.example.com/', 'https://b.example.com/']);
+  });
+
+  it('a 2xx with only a new refresh token for a resource: kept, the next refresh sends it, no resource token handed out', async () => {
+    const sent: string[] = [];
+    const answers: TokenSet[] = [{ refreshToken: 'rt-1' }, { accessToken: 'at-a', refreshToken: 'rt-2', expiresIn: 3600 }];
+    const fn: RefreshFn = async (refreshToken) => {
+      sent.push(refreshToken);
+      return answers.shift() ?? {};
+    };
+    let now = 1_000_000;
+    const { session, store } = setup(fn, () => now);
+    await session.handoff({ accessToken: 'at-login', refreshToken: 'rt-0', expiresIn: 3600 });
+    expect(await session.accessToken(A)).toBeNull();
+    expect((await store.read()).tokens?.refreshToken).toBe('rt-1');
+    now += 1_000; // past the 1 s backoff
+    expect(await session.accessToken(A)).toBe('at-a');
+    expect(sent).toEqual(['rt-0', 'rt-1']);
+  });
+
+  it('a resource token\'s leeway is at most half its own lifetime', async () => {
+    let now = 1_000_000;
+    let issued = 0;
+    const fn: RefreshFn = async () => ({ accessToken: `at-a-${++issued}`, expiresIn: 20 });
+    const { session, logged } = setup(fn, () => now);
+    await session.handoff({ accessToken: 'at-login', refreshToken: 'rt-0', expiresIn: 3600 });
+    expect(await session.accessToken(A)).toBe('at-a-1');
+    expect(logged).toContain('leeway shortened to 10 s: the token lives 20 s');
+    now += 9_000; // the 30 s leeway would refresh on every request; half the lifetime (10 s) does not yet
+    expect(await session.accessToken(A)).toBe('at-a-1');
+    now += 1_000;
+    expect(await session.accessToken(A)).toBe('at-a-2');
   });
 });

@@ -53,8 +53,9 @@ describe('addStaticRoutes', () => {
     await expect(addStaticRoutes(event, rules, () => undefined)).resolves.toBeUndefined();
   });
 
-  it('registers the routes on the install event', async () => {
+  it('registers the routes on the install event, in order: the catch-all in a call of its own', async () => {
     const added: RouterRule[][] = [];
+    const logged: string[] = [];
     const event = Object.assign(new Event('install'), {
       addRoutes(this: unknown, rules: RouterRule[]) {
         expect(this).toBe(event);
@@ -62,16 +63,38 @@ describe('addStaticRoutes', () => {
         return Promise.resolve();
       },
     });
-    await addStaticRoutes(event, rules, () => undefined);
-    expect(added).toEqual([staticRoutesFor(apis)]);
+    await addStaticRoutes(event, rules, (m) => logged.push(m));
+    const all = staticRoutesFor(apis);
+    expect(added).toEqual([all.slice(0, -1), all.slice(-1)]);
+    expect(added[1]?.[0]?.condition).toHaveProperty('not');
+    expect(logged).toEqual(['static routes to the network: navigations, no-cors, all but https://api.example.com → authorization']);
   });
 
-  it('settles and logs when the browser refuses them, so the install still succeeds', async () => {
+  it("Chromium 123-126 (no 'not' condition): the other routes stay, the catch-all is left to the worker", async () => {
+    // What Blink's router type converter does while the 'not' condition is disabled: the whole
+    // addRoutes call rejects with this TypeError and adds none of its rules.
+    const added: RouterRule[][] = [];
+    const logged: string[] = [];
+    const event = Object.assign(new Event('install'), {
+      addRoutes(rules: RouterRule[]) {
+        if (JSON.stringify(rules).includes('"not"')) return Promise.reject(new TypeError("The 'not' condition is not enabled."));
+        added.push(rules);
+        return Promise.resolve();
+      },
+    });
+    await expect(addStaticRoutes(event, rules, (m) => logged.push(m))).resolves.toBeUndefined();
+    expect(added).toEqual([staticRoutesFor(apis).slice(0, -1)]);
+    expect(added.flat().map((route) => route.condition.requestMode)).toEqual(['navigate', 'no-cors']);
+    expect(logged).toEqual(['static routes to the network: navigations, no-cors; refused (needs Chromium 127+): all but https://api.example.com → authorization']);
+  });
+
+  it('settles and logs when the browser refuses them all, so the install still succeeds', async () => {
     const logged: string[] = [];
     const event = Object.assign(new Event('install'), {
       addRoutes: () => Promise.reject(new TypeError('invalid router rule')),
     });
     await expect(addStaticRoutes(event, rules, (m) => logged.push(m))).resolves.toBeUndefined();
-    expect(logged).toEqual(['the browser refused the static routes; every request wakes the worker']);
+    expect(logged).toEqual(['static routes: refused']);
   });
+
 });

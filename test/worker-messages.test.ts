@@ -39,11 +39,20 @@ describe('the page checks what the worker sends', () => {
     [{ v: 1, type: 'reply', id: 'b', payload: { ok: true } }],
     [{ v: 1, type: 'reply', payload: { ok: true } }],
     [{ v: 1, type: 'reply', id: 'a', payload: { ok: 'yes' } }],
-    [{ v: 0, type: 'reply', id: 'a', payload: { ok: true } }],
     [{ v: 1, type: 'state', id: 'a', payload: { ok: true } }],
     [undefined],
   ])('drops the reply %j', (input) => {
     expect(replyTo(input, 'a')).toBeUndefined();
+  });
+
+  it.each([
+    ['an older worker', { v: PROTOCOL_VERSION - 1, type: 'reply', id: 'a', payload: { ok: false, error: { code: 'version-mismatch', message: 'm' } } }],
+    ['a newer worker', { v: PROTOCOL_VERSION + 1, type: 'reply', id: 'a', payload: { ok: true, result: { state: 'authenticated', epoch: 1 } } }],
+    ['a worker of another shape', { v: 'x', type: 'reply', id: 'a' }],
+  ])('takes a reply to this request from %s, in another protocol version, as a version mismatch', (_label, input) => {
+    expect(replyTo(input, 'a')).toBe('version-mismatch');
+    // … but only a reply to this request
+    expect(replyTo(input, 'b')).toBeUndefined();
   });
 
   it('reads a snapshot only with a known state and an integer epoch', () => {

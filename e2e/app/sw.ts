@@ -10,16 +10,18 @@ import {
   supabaseRefresh,
   type InjectorConfig,
 } from 'bearer-sw/worker';
+import { oidcLogin } from 'bearer-sw/worker/login';
 import config from '/sw-config.js';
 import { installDpopProbe } from './dpop-probe.js';
 
-const injectorConfig: InjectorConfig = { apis: config.apis, debug: true };
+const injectorConfig: InjectorConfig = { apis: config.apis, debug: config.debug ?? true };
 if (config.refreshLeewaySeconds !== undefined) injectorConfig.refreshLeewaySeconds = config.refreshLeewaySeconds;
 if (config.databaseName !== undefined) injectorConfig.databaseName = config.databaseName;
 if (config.exposeAccessToken !== undefined) injectorConfig.exposeAccessToken = config.exposeAccessToken;
 if (config.staticRoutes !== undefined) injectorConfig.staticRoutes = config.staticRoutes;
 if (config.refreshTimeoutMs !== undefined) injectorConfig.refreshTimeoutMs = config.refreshTimeoutMs;
 if (config.oauth2 !== undefined) injectorConfig.refresh = oauth2Refresh(config.oauth2);
+if (config.login !== undefined) injectorConfig.login = oidcLogin(config.login);
 if (config.supabase !== undefined) injectorConfig.refresh = supabaseRefresh(config.supabase);
 if (config.stackAuth !== undefined) injectorConfig.refresh = stackAuthRefresh(config.stackAuth);
 if (config.clerk !== undefined) injectorConfig.refresh = clerkSessionToken(config.clerk);
@@ -34,6 +36,33 @@ if (config.failingRefresh !== undefined) {
 // (WebIDL), so deleting it there makes `'locks' in navigator` false, as it is where it is missing.
 if (config.hideLocks === true) delete (Object.getPrototypeOf(self.navigator) as { locks?: unknown }).locks;
 
+// Test-only: a slow install (added before the injector's own install listener).
+if (config.installDelayMs !== undefined) {
+  const ms = config.installDelayMs;
+  self.addEventListener('install', (event) => (event as Event & { waitUntil(p: Promise<unknown>): void }).waitUntil(new Promise((resolve) => setTimeout(resolve, ms))));
+}
+
+// Test-only: what the worker hands to fetch(), as the network sees the request (the fields the
+// server cannot show: cache mode, keepalive, whether a signal is attached). Installed before the
+// injector so that its sends go through it.
+const sent: Array<{ url: string; method: string; cache: string; keepalive: boolean; mode: string; credentials: string; signal: boolean }> = [];
+if (config.recordFetches === true) {
+  const original = self.fetch.bind(self);
+  self.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    sent.push({
+      url: request.url,
+      method: request.method,
+      cache: request.cache,
+      keepalive: request.keepalive,
+      mode: request.mode,
+      credentials: request.credentials,
+      signal: request.signal instanceof AbortSignal,
+    });
+    return original(request);
+  };
+}
+
 installTokenInjector(injectorConfig);
 
 // Test-only probe, not part of the library: tells the engine scenarios which worker instance
@@ -41,6 +70,10 @@ installTokenInjector(injectorConfig);
 const instance = crypto.randomUUID();
 self.addEventListener('message', (event: MessageEvent) => {
   if ((event.data as { bearerSwTestProbe?: unknown } | null)?.bearerSwTestProbe !== true) return;
+  if ((event.data as { fetches?: unknown }).fetches === true) {
+    event.ports[0]?.postMessage(sent);
+    return;
+  }
   event.ports[0]?.postMessage({ instance, scriptURL: self.location.href, hasLocks: 'locks' in self.navigator, classicLibrary: 'bearerSw' in self });
 });
 

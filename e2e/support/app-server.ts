@@ -1,5 +1,5 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { TestWorkerConfig } from './sw-config.js';
@@ -25,6 +25,13 @@ export interface AppServer {
   setPageHeaders(headers: Record<string, string>): void;
   /** Extra headers on every script response, the worker's included (the worker's own CSP). */
   setScriptHeaders(headers: Record<string, string>): void;
+  /**
+   * Serves other built files at some paths (path → file under the build root), as a deploy of
+   * another release does: e.g. `{ '/sw.js': 'sw-protocol-2.js' }`. `{}` restores the build as it is.
+   */
+  setRoutes(routes: Record<string, string>): void;
+  /** Answers these paths only after a delay in ms (a slow network for the worker script, say). `{}`: none. */
+  setDelays(delays: Record<string, number>): void;
   /** Every request with its headers, oldest first (`requested` has the paths alone). */
   readonly received: Array<{ method: string; url: string; headers: Record<string, string> }>;
   /** Bodies POSTed to `/csp-report` (CSP `report-uri`), parsed, oldest first. */
@@ -41,10 +48,17 @@ export async function startAppServer(root: string, config: TestWorkerConfig): Pr
   let current = config;
   let pageHeaders: Record<string, string> = {};
   let scriptHeaders: Record<string, string> = {};
+  let routes: Record<string, string> = {};
+  let delays: Record<string, number> = {};
   const requested: string[] = [];
   const received: AppServer['received'] = [];
   const cspReports: unknown[] = [];
   const server = createServer((request, response) => {
+    const delay = delays[new URL(request.url ?? '/', 'http://localhost').pathname];
+    if (delay !== undefined) setTimeout(() => handle(request, response), delay);
+    else handle(request, response);
+  });
+  function handle(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? '/', 'http://localhost');
     requested.push(url.pathname);
     const headers: Record<string, string> = {};
@@ -76,7 +90,7 @@ export async function startAppServer(root: string, config: TestWorkerConfig): Pr
       response.end(`self.bearerSwTestConfig = ${JSON.stringify(current)};\n`);
       return;
     }
-    const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const relative = routes[url.pathname] ?? (url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, ''));
     const file = normalize(join(root, relative));
     if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -86,7 +100,7 @@ export async function startAppServer(root: string, config: TestWorkerConfig): Pr
     if (type.startsWith('text/html')) for (const [name, value] of Object.entries(pageHeaders)) response.setHeader(name, value);
     response.writeHead(200, { 'content-type': type });
     createReadStream(file).pipe(response);
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -100,6 +114,12 @@ export async function startAppServer(root: string, config: TestWorkerConfig): Pr
     },
     setScriptHeaders(headers) {
       scriptHeaders = headers;
+    },
+    setRoutes(next) {
+      routes = next;
+    },
+    setDelays(next) {
+      delays = next;
     },
     requested,
     received,

@@ -60,12 +60,16 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     app.setConfig(defaultConfig(api));
     app.setPageHeaders({});
     app.setScriptHeaders({});
+    app.setRoutes({});
+    app.setDelays({});
     api.clear();
     otherApi.clear();
     await use((config) => app.setConfig(config));
     app.setConfig(defaultConfig(api));
     app.setPageHeaders({});
     app.setScriptHeaders({});
+    app.setRoutes({});
+    app.setDelays({});
   },
   openApp: async ({ context, app, useConfig: _ }, use) => {
     await use(async (page, query = '') => {

@@ -7,6 +7,16 @@ import type { ApiRule } from 'bearer-sw/worker';
  */
 export interface TestWorkerConfig {
   apis: ApiRule[];
+  /** Options of `oidcLogin` (bearer-sw/worker/login): the worker runs the login itself. */
+  login?: {
+    issuer: string;
+    clientId: string;
+    redirectUri: string;
+    scope?: string;
+    authorizationParams?: Record<string, string>;
+    postLogoutRedirectUri?: string;
+    allowHandoff?: boolean;
+  };
   /** Token endpoint and client for `oauth2Refresh`; absent: no refresh. */
   oauth2?: { tokenEndpoint: string; clientId: string; scope?: string };
   /** `supabaseRefresh` options; the refresh function of the Supabase preset. */
@@ -23,6 +33,12 @@ export interface TestWorkerConfig {
   exposeAccessToken?: boolean;
   /** `staticRoutes` of the injector; absent: its default (on). */
   staticRoutes?: boolean;
+  /** Hold the worker's install event this long, in ms (a slow install). */
+  installDelayMs?: number;
+  /** Record what the worker passes to fetch() (read with the probe `{ bearerSwTestProbe: true, fetches: true }`). */
+  recordFetches?: boolean;
+  /** `debug` of the injector; absent: on (the test worker logs its decisions). */
+  debug?: boolean;
   /** Remove `navigator.locks` from the worker before the injector starts, as in an engine without Web Locks. */
   hideLocks?: boolean;
 }

@@ -11,7 +11,11 @@ export interface RegisterOptions {
   scope?: string;
   /** `'module'` for an ES-module worker script, `'classic'` (default) otherwise. */
   type?: WorkerType;
-  /** How long any wait on the worker may take, in ms. Default 10 000. */
+  /**
+   * In ms, default 10 000: the bound on the whole registration (register, activate, take control,
+   * hello), one overall deadline however the time is spread; then on each later request of the
+   * {@link Session} to the worker.
+   */
   timeout?: number;
 }
 
@@ -26,11 +30,14 @@ export interface TrustedScriptURLLike {
 
 const ACTION = 'register the token injector';
 
-/** The registration's active worker, or its installing or waiting one once that has activated. */
-function activeWorker({ active, installing, waiting }: ServiceWorkerRegistration, timeout: number): Promise<ServiceWorker> {
+/**
+ * The registration's active worker, or its installing or waiting one once that has activated.
+ * No timer of its own: the registration's one deadline bounds it, and `signal` removes its listener.
+ */
+function activeWorker({ active, installing, waiting }: ServiceWorkerRegistration, signal: AbortSignal): Promise<ServiceWorker> {
   const worker = active ?? installing ?? waiting;
-  if (worker === null) return Promise.reject(failure('registration-failed', ACTION, 'the registration has no worker'));
-  return withTimeout(timeout, ACTION, 'the service worker did not activate', (resolve, reject, signal) => {
+  return new Promise((resolve, reject) => {
+    if (worker === null) return reject(failure('registration-failed', ACTION, 'the registration has no worker'));
     const check = () => {
       if (worker === active || worker.state === 'activated') resolve(worker);
       else if (worker.state === 'redundant') reject(failure('registration-failed', ACTION, 'the service worker failed to install or activate'));
@@ -41,11 +48,11 @@ function activeWorker({ active, installing, waiting }: ServiceWorkerRegistration
 }
 
 /** Resolves once the worker controls the page; an uncontrolled page (first load, hard reload) asks it to claim. */
-async function controlled(container: ServiceWorkerContainer, active: ServiceWorker, timeout: number): Promise<void> {
+async function controlled(container: ServiceWorkerContainer, active: ServiceWorker, timeout: number, signal: AbortSignal): Promise<void> {
   if (container.controller !== null) return;
   await Promise.all([
     sendRequest(active, 'claim', ACTION, timeout),
-    withTimeout<void>(timeout, ACTION, 'the service worker did not take control of this page', (resolve, _reject, signal) => {
+    new Promise<void>((resolve) => {
       const check = () => container.controller !== null && resolve();
       container.addEventListener('controllerchange', check, { signal });
       check();
@@ -65,11 +72,14 @@ async function controlled(container: ServiceWorkerContainer, active: ServiceWork
  *   (`require-trusted-types-for 'script'`) a `TrustedScriptURL` from the app's own policy, since
  *   `register()` refuses plain strings there. Omitted: the URL and scope the `bearerSw()` Vite
  *   plugin (`bearer-sw/vite`) wrote into the page, for its classic worker
- * @param options - `scope`, `type` (`'module'` for an ESM worker), `timeout` in ms
+ * @param options - `scope`, `type` (`'module'` for an ESM worker), `timeout`: the bound on the whole
+ *   registration in ms (default 10 000)
  * @returns the page's {@link Session}
  * @throws BearerSwError `invalid-argument` without `scriptURL` in a page the `bearerSw()` plugin
  *   did not build; `unsupported` without service workers (they need https or localhost),
- *   `registration-failed`, `timeout`, `no-controller` when the page lies outside the scope
+ *   `registration-failed`, `timeout` (the whole registration took longer than `timeout`),
+ *   `no-controller` when the page lies outside the scope, `version-mismatch` when the worker runs
+ *   another protocol version of bearer-sw (a deploy in progress: see the README)
  * @example
  * ```ts
  * import { registerTokenInjector } from 'bearer-sw/client'
@@ -89,27 +99,32 @@ export async function registerTokenInjector(scriptURL?: string | URL | TrustedSc
   const timeout = options.timeout ?? 10_000;
   if (!Number.isFinite(timeout) || timeout <= 0) throw new TypeError(`Failed to ${ACTION}: timeout must be a positive number of ms`);
   if (typeof navigator === 'undefined' || !('serviceWorker' in navigator)) {
-    throw failure('unsupported', ACTION, 'service workers are not available here (they need https or localhost)');
+    throw failure('unsupported', ACTION, 'no service workers here (they need https or localhost)');
   }
   const container = navigator.serviceWorker;
-  let registration: ServiceWorkerRegistration;
-  try {
-    // The script URL goes on as given: a TrustedScriptURL must reach the register() sink untouched.
-    // `scope` and `type` are register()'s own options; it ignores `timeout`.
-    registration = await container.register(scriptURL as string | URL, options);
-  } catch (cause) {
-    throw new BearerSwError('registration-failed', `Failed to ${ACTION}: ${(cause as Error)?.message ?? cause}`, { cause });
-  }
-  if (!location.href.startsWith(registration.scope)) {
-    throw failure('no-controller', ACTION, `this page is outside the worker's scope ${registration.scope}`);
-  }
-  const active = await activeWorker(registration, timeout);
-  await controlled(container, active, timeout);
-  const hello = await sendRequest(registration.active ?? active, 'hello', ACTION, timeout, { version: VERSION });
-  const version = (Object(hello) as { version?: unknown }).version;
-  if (version !== VERSION) console.warn(`[bearer-sw] the page module is ${VERSION} but the worker is ${version}; reload to update`);
-  // Resolved as register() resolves it: against the document's base URL.
-  const session = new Session({ container, registration, scriptURL: new URL(String(scriptURL), document.baseURI).href, timeout }, hello);
-  container.startMessages();
-  return session;
+  // One deadline for the whole registration (register(), activation, control, hello), however the
+  // time is spread; the steps' listeners go when it settles, either way.
+  return withTimeout<Session>(timeout, ACTION, 'the service worker was not ready', (resolve, reject, signal) => {
+    void (async () => {
+      let registration: ServiceWorkerRegistration;
+      try {
+        // The script URL goes on as given: a TrustedScriptURL must reach the register() sink untouched.
+        // `scope` and `type` are register()'s own options; it ignores `timeout`.
+        registration = await container.register(scriptURL as string | URL, options);
+      } catch (cause) {
+        throw new BearerSwError('registration-failed', `Failed to ${ACTION}: ${(cause as Error)?.message ?? cause}`, { cause });
+      }
+      if (!location.href.startsWith(registration.scope)) {
+        throw failure('no-controller', ACTION, `this page is outside the worker's scope ${registration.scope}`);
+      }
+      const active = await activeWorker(registration, signal);
+      await controlled(container, active, timeout, signal);
+      // The protocol version, not the release, decides whether page and worker can talk (checked by
+      // both sides on every message); releases that share it work together.
+      const hello = await sendRequest(registration.active ?? active, 'hello', ACTION, timeout, { version: VERSION });
+      // Resolved as register() resolves it: against the document's base URL.
+      resolve(new Session({ container, registration, scriptURL: new URL(String(scriptURL), document.baseURI).href, timeout }, hello));
+      container.startMessages();
+    })().catch(reject);
+  });
 }

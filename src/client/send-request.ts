@@ -1,15 +1,20 @@
 import { deserializeError } from '../shared/errors.js';
 import { PROTOCOL_VERSION, type PageMessageType } from '../shared/protocol.js';
+import { failure } from './failure.js';
 import { withTimeout } from './with-timeout.js';
 import { replyTo } from './worker-messages.js';
 
 let counter = 0;
 
+/** Why a request failed when page and worker speak different protocol versions. */
+export const VERSION_SKEW = 'the worker runs another bearer-sw version';
+
 /**
  * Sends one request to the worker over a fresh `MessageChannel` and waits for its reply.
  *
- * The promise always settles: with the result, with the worker's coded error, or with a
- * `timeout` error when no well-formed reply came in time. Only the worker holds the other end of
+ * The promise always settles: with the result, with the worker's coded error, at once with
+ * `version-mismatch` when the worker answers in another protocol version, or with a `timeout`
+ * error when no well-formed reply came in time. Only the worker holds the other end of
  * the channel; a reply is still checked (`replyTo`: envelope, id, `ok`, an error's code and message) before
  * use, and what fails the check is ignored. The result is untrusted: the caller checks its shape.
  *
@@ -32,7 +37,8 @@ export function sendRequest(worker: ServiceWorker, type: PageMessageType, action
       'message',
       ({ data }: MessageEvent<unknown>) => {
         const reply = replyTo(data, id);
-        if (reply?.ok === true) resolve(reply.result);
+        if (reply === 'version-mismatch') reject(failure(reply, action, VERSION_SKEW));
+        else if (reply?.ok === true) resolve(reply.result);
         else if (reply?.ok === false) reject(deserializeError(reply.error));
       },
       { signal },

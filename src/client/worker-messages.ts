@@ -16,12 +16,19 @@ interface Untrusted {
 
 /**
  * The outcome a reply carries for the request `id`: its (still untrusted) result, or the worker's
- * coded error; `undefined` when `data` is not a well-formed reply to that request. An error code
+ * coded error; `'version-mismatch'` when the reply is in another protocol version (only the worker
+ * holds the other end of a request's port, so that worker speaks another version: a deploy in
+ * progress); `undefined` when `data` is not a well-formed reply to that request. An error code
  * this page does not know (from a newer worker) is passed on as it is.
  */
-export function replyTo(data: unknown, id: string): { ok: true; result: unknown } | { ok: false; error: SerializedError } | undefined {
+export function replyTo(
+  data: unknown,
+  id: string,
+): { ok: true; result: unknown } | { ok: false; error: SerializedError } | 'version-mismatch' | undefined {
   const message = data as Untrusted | null | undefined;
-  const reply = message?.v === PROTOCOL_VERSION && message.type === 'reply' && message.id === id ? message.payload : undefined;
+  if (message?.type !== 'reply' || message.id !== id) return undefined;
+  if (message.v !== PROTOCOL_VERSION) return 'version-mismatch';
+  const reply = message.payload;
   const error = reply?.error;
   if (reply?.ok === true) return { ok: true, result: reply.result };
   if (reply?.ok === false && typeof error?.code === 'string' && typeof error.message === 'string') {
@@ -30,10 +37,16 @@ export function replyTo(data: unknown, id: string): { ok: true; result: unknown 
   return undefined;
 }
 
-/** `value` as a session snapshot (a known state, an integer epoch), or `undefined`. */
+/**
+ * `value` as a session snapshot (a known state, an integer epoch), or `undefined`. Its `user` is
+ * passed on as the worker built it from a validated ID token (the page's size budget leaves its
+ * shape to the worker, as it leaves tokens).
+ */
 export function snapshotOf(value: unknown): SessionSnapshot | undefined {
-  const { state, epoch } = Object(value) as Partial<SessionSnapshot>;
-  return (state === 'authenticated' || state === 'unauthenticated') && Number.isSafeInteger(epoch) ? { state, epoch: epoch! } : undefined;
+  const { state, epoch, user } = Object(value) as Partial<SessionSnapshot>;
+  return (state === 'authenticated' || state === 'unauthenticated') && Number.isSafeInteger(epoch)
+    ? { state, epoch: epoch!, user }
+    : undefined;
 }
 
 /** A broadcast from the worker: a `state` snapshot or a lost session, or `undefined` for anything else. */

@@ -3,6 +3,7 @@ import { parsePageMessage, PROTOCOL_VERSION, type PageMessage, type WorkerMessag
 import { parseTokenSet } from '../shared/token-set.js';
 import { VERSION } from '../shared/version.js';
 import type { TokenSession } from './token-session.js';
+import type { WorkerLogin } from './worker-login.js';
 
 /** What the message handler needs from the worker. */
 export interface MessageContext {
@@ -10,26 +11,31 @@ export interface MessageContext {
   /** The worker's own origin: only same-origin windows may talk to it. */
   origin: string;
   exposeAccessToken: boolean;
+  /** The worker's own login, which answers the requests it changes (`login`, `logout`, …). */
+  login?: WorkerLogin | null;
   claim(): Promise<void>;
-  log(message: string): void;
+  /** The debug log; absent when `debug` is off. */
+  log?: ((message: string) => void) | undefined;
 }
 
 const GUARD_MESSAGES: Record<string, string> = {
   'invalid-message': 'Failed to handle the message: it does not fit the bearer-sw envelope',
   'unknown-type': 'Failed to handle the message: unknown message type',
-  'version-mismatch': `Failed to handle the message: this worker speaks protocol version ${PROTOCOL_VERSION}`,
+  'version-mismatch': 'Failed to handle the message: the page runs another bearer-sw version',
 };
 
-function reply(port: MessagePort, id: string, outcome: { result: unknown } | { error: SerializedError }): void {
-  const message: WorkerMessage =
-    'error' in outcome
-      ? { v: PROTOCOL_VERSION, type: 'reply', id, payload: { ok: false, error: outcome.error } }
-      : { v: PROTOCOL_VERSION, type: 'reply', id, payload: { ok: true, result: outcome.result } };
+/** Replies in our protocol version, or in `v`, the page's, to a page of another (see VersionMismatchReply). */
+function reply(port: MessagePort, id: string, outcome: { result: unknown } | { error: SerializedError }, v: number = PROTOCOL_VERSION): void {
+  const message = (
+    'error' in outcome ? { v, type: 'reply', id, payload: { ok: false, error: outcome.error } } : { v, type: 'reply', id, payload: { ok: true, result: outcome.result } }
+  ) as WorkerMessage;
   port.postMessage(message);
 }
 
-async function dispatch(message: PageMessage, context: MessageContext): Promise<unknown> {
+async function dispatch(message: PageMessage, context: MessageContext, client: Client): Promise<unknown> {
   const { session } = context;
+  const answer = context.login?.message(message, client);
+  if (answer) return answer;
   switch (message.type) {
     case 'hello':
       return { ...(await session.snapshot()), version: VERSION };
@@ -44,7 +50,9 @@ async function dispatch(message: PageMessage, context: MessageContext): Promise<
       if (!context.exposeAccessToken) {
         throw new BearerSwError('not-allowed', 'Failed to get the access token: the worker was not configured with exposeAccessToken: true');
       }
-      return { accessToken: await session.accessToken() };
+      return { accessToken: await session.freshAccessToken() };
+    case 'login':
+      throw new BearerSwError('not-allowed', 'Failed to log in: the worker was not configured with login');
   }
 }
 
@@ -61,24 +69,24 @@ async function dispatch(message: PageMessage, context: MessageContext): Promise<
 export async function handleMessage(event: ExtendableMessageEvent, context: MessageContext): Promise<void> {
   const source = event.source;
   if (!(source instanceof Client) || source.type !== 'window' || new URL(source.url).origin !== context.origin) {
-    context.log('dropped a message that did not come from a same-origin window');
+    context.log?.('dropped a message that did not come from a same-origin window');
     return;
   }
   const port = event.ports[0];
   if (port === undefined) {
-    context.log('dropped a message without a reply port');
+    context.log?.('dropped a message without a reply port');
     return;
   }
   const message = parsePageMessage(event.data);
   if ('reason' in message) {
-    context.log(`refused a message: ${message.reason}`);
+    context.log?.(`refused a message: ${message.reason}`);
     if (message.id !== undefined) {
-      reply(port, message.id, { error: { code: message.reason, message: GUARD_MESSAGES[message.reason] ?? 'Failed to handle the message' } });
+      reply(port, message.id, { error: { code: message.reason, message: GUARD_MESSAGES[message.reason] ?? 'Failed to handle the message' } }, message.v);
     }
     return;
   }
   try {
-    reply(port, message.id, { result: await dispatch(message, context) });
+    reply(port, message.id, { result: await dispatch(message, context, source) });
   } catch (error) {
     reply(port, message.id, { error: serializeError(error) });
   }

@@ -10,6 +10,7 @@ import { clientsClaim } from 'workbox-core/clientsClaim.js';
 import { PROTOCOL_VERSION } from '../shared/protocol.js';
 import { broadcast } from './broadcast.js';
 import { handleMessage } from './handle-message.js';
+import { requestLine } from './debug-log.js';
 import { compileConfig, type InjectorConfig } from './injector-config.js';
 import { respondWithToken } from './respond-with-token.js';
 import { routeRequest } from './route-request.js';
@@ -19,6 +20,8 @@ import { TokenSession } from './token-session.js';
 
 export type { ApiRule, TokenTarget } from './api-rule.js';
 export type { InjectorConfig, RefreshFn } from './injector-config.js';
+export type { WorkerLogin, LoginBinding } from './worker-login.js';
+export type { UserClaims } from '../shared/protocol.js';
 export type { TokenSet } from '../shared/token-set.js';
 export { BearerSwError, type ErrorCode } from '../shared/errors.js';
 export { RefreshRejectedError, RefreshUnavailableError } from './refresh-errors.js';
@@ -55,12 +58,14 @@ export function installTokenInjector(config: InjectorConfig): void {
   if (installed) throw new Error('Failed to install the token injector: it is already installed in this worker');
   installed = true;
 
-  const log = compiled.debug ? (message: string) => console.debug(`[bearer-sw] ${message}`) : () => undefined;
+  // Absent when off: every caller writes `log?.(…)`, so no message is even built then.
+  const log = compiled.debug ? (message: string) => console.debug(`[bearer-sw] ${message}`) : undefined;
   const session = new TokenSession({
     store: createTokenStore(compiled.databaseName),
     refresh: compiled.refresh,
     leewayMs: compiled.refreshLeewayMs,
     waitMs: compiled.refreshTimeoutMs,
+    refreshCallTimeoutMs: compiled.refreshCallTimeoutMs,
     // Web Locks where present (feature-detected); without them the in-worker single flight remains.
     locks: 'locks' in self.navigator ? self.navigator.locks : undefined,
     lockName: `bearer-sw:refresh:${compiled.databaseName}`,
@@ -71,15 +76,21 @@ export function installTokenInjector(config: InjectorConfig): void {
           ? undefined
           : broadcast(self.clients, { v: PROTOCOL_VERSION, type: 'session-invalid', payload: { reason: lost, epoch: snapshot.epoch } }),
       );
-      news.catch(() => log('could not tell the pages about a session change'));
+      news.catch(() => log?.('could not tell the pages about a session change'));
     },
   });
   // Warm the in-memory copy now, so the first request after a worker restart rarely waits.
-  session.ready().catch(() => log('could not load the session at start'));
+  session.ready().catch(() => log?.('could not load the session at start'));
+  const login = compiled.login;
+  login?.attach({ scope: self.registration.scope, databaseName: compiled.databaseName, session, log });
 
+  const fetchContext = { session, canRetry: compiled.refresh !== null, log };
   self.addEventListener('install', (event) => {
     event.waitUntil(
-      Promise.all([compiled.skipWaiting ? self.skipWaiting() : undefined, compiled.staticRoutes ? addStaticRoutes(event, compiled.rules, log) : undefined]),
+      Promise.all([
+        compiled.skipWaiting ? self.skipWaiting() : undefined,
+        compiled.staticRoutes && (login ? login.staticRoutes() : Promise.resolve([])).then((owned) => addStaticRoutes(event, compiled.rules, log, owned)),
+      ]),
     );
   });
   clientsClaim();
@@ -87,8 +98,13 @@ export function installTokenInjector(config: InjectorConfig): void {
   // step "set the stop immediate propagation flag"): fetch listeners added after this one, such
   // as Workbox's router, never see a request it answered.
   self.addEventListener('fetch', (event) => {
-    const rule = routeRequest(event.request, compiled.matcher);
-    if (rule !== null) event.respondWith(respondWithToken(event.request, rule, { session, canRetry: compiled.refresh !== null, log }));
+    const owned = login?.intercept(event);
+    if (owned) return event.respondWith(owned);
+    const request = event.request;
+    const decision = routeRequest(request, compiled.matcher);
+    if (typeof decision !== 'string') event.respondWith(respondWithToken(request, decision, fetchContext));
+    // The rule is looked up again only for the log (none for `no rule`): the hot path stays as it is.
+    else log?.(requestLine(request, `passed: ${decision}`, compiled.matcher.match(request.url)));
   });
   self.addEventListener('message', (event) => {
     event.waitUntil(
@@ -96,6 +112,7 @@ export function installTokenInjector(config: InjectorConfig): void {
         session,
         origin: self.location.origin,
         exposeAccessToken: compiled.exposeAccessToken,
+        login,
         claim: () => self.clients.claim(),
         log,
       }),

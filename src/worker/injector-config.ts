@@ -1,6 +1,7 @@
 import type { TokenSet } from '../shared/token-set.js';
 import { compileRule, type ApiRule, type CompiledRule, type TokenTarget } from './api-rule.js';
 import { createRuleMatcher, type RuleMatcher } from './rule-matcher.js';
+import type { WorkerLogin } from './worker-login.js';
 
 /**
  * Obtains new tokens from a refresh token. Throw `RefreshRejectedError` when the server refused
@@ -15,23 +16,44 @@ export type RefreshFn = (refreshToken: string, signal: AbortSignal, target?: Tok
 export interface InjectorConfig {
   /** The allowlist: the only requests that ever get a token. Non-empty. */
   apis: ApiRule[];
-  /** Absent: no refresh; an expired access token ends the session. */
+  /** Absent: no refresh; an expired access token ends the session. Not with `login`, which refreshes itself. */
   refresh?: RefreshFn;
-  /** Refresh this many seconds before expiry. Default 30. */
+  /**
+   * The worker runs the login itself: `oidcLogin({ issuer, clientId, redirectUri })` from
+   * `bearer-sw/worker/login`. Pages start it with `session.login()` and never see a token.
+   */
+  login?: WorkerLogin;
+  /**
+   * Refresh this many seconds before expiry. Default 30. At most half the access token's lifetime
+   * is used (a 15 s token refreshes 7.5 s before expiry), so a short-lived token is not refreshed
+   * on every request; the debug log says when it was shortened.
+   */
   refreshLeewaySeconds?: number;
   /** The longest a request waits for a refresh before it goes out with the token it has. Default 10 000. */
   refreshTimeoutMs?: number;
+  /**
+   * The longest one refresh may take, in ms: the wait for the cross-context lock plus the call to
+   * `refresh`, whose `signal` aborts then (the attempt counts as a transient failure). It goes on
+   * after `refreshTimeoutMs` has let the waiting requests go, so a late answer is still stored.
+   * Default 30 000.
+   */
+  refreshCallTimeoutMs?: number;
   /** IndexedDB database holding the tokens. Default `'bearer-sw'`. */
   databaseName?: string;
   /** Let pages read the access token with `session.getAccessToken()`. Default `false`. */
   exposeAccessToken?: boolean;
-  /** Log dropped messages and routing decisions to the console. Default `false`. */
+  /**
+   * Log to the console (`console.debug`, prefix `[bearer-sw]`) one line per request the worker
+   * sees (method, URL without its query, the decision, the rule), what the static routes send to
+   * the network, refreshes and dropped messages. Never a token, a code or a secret. Default `false`.
+   */
   debug?: boolean;
   /**
-   * Register static routes at install (Chromium 123+) so requests no rule can match go straight
-   * to the network without waking the worker. They apply to the whole scope: when the same worker
-   * also serves other requests itself, call `workboxComposition()` (`bearer-sw/worker/workbox`),
-   * which leaves the worker's own origin to those handlers, or set `false`. Default `true`.
+   * Register static routes at install (Chromium) so navigations, `no-cors` requests (Chromium
+   * 123+) and requests no rule can match (127+) go straight to the network without waking the
+   * worker. They apply to the whole scope: when the same worker also serves other requests itself,
+   * call `workboxComposition()` (`bearer-sw/worker/workbox`), which leaves the worker's own origin
+   * to those handlers, or set `false`. Default `true`.
    */
   staticRoutes?: boolean;
   /**
@@ -49,8 +71,10 @@ export interface CompiledConfig {
   readonly rules: readonly CompiledRule[];
   readonly matcher: RuleMatcher;
   readonly refresh: RefreshFn | null;
+  readonly login: WorkerLogin | null;
   readonly refreshLeewayMs: number;
   readonly refreshTimeoutMs: number;
+  readonly refreshCallTimeoutMs: number;
   readonly databaseName: string;
   readonly exposeAccessToken: boolean;
   readonly debug: boolean;
@@ -77,14 +101,17 @@ export function compileConfig(config: unknown): CompiledConfig {
   if (!Array.isArray(input.apis) || input.apis.length === 0) fail('apis must be a non-empty array of rules');
   const rules = input.apis.map((rule, index) => compileRule(rule, index));
   if (input.refresh !== undefined && typeof input.refresh !== 'function') fail('refresh must be a function');
-  if (input.refresh === undefined && rules.some((rule) => rule.target !== null)) fail('resource and audience need refresh');
+  const login = (input.login as WorkerLogin | undefined) ?? null;
+  if (login !== null && (typeof login.intercept !== 'function' || input.refresh !== undefined)) fail('login must be what oidcLogin() returns, without refresh');
+  if (input.refresh === undefined && login === null && rules.some((rule) => rule.target !== null)) fail('resource and audience need refresh');
   const leeway = input.refreshLeewaySeconds ?? 30;
   if (typeof leeway !== 'number' || !Number.isFinite(leeway) || leeway < 0) {
     fail('refreshLeewaySeconds must be a finite number of seconds, zero or more');
   }
   const refreshTimeoutMs = input.refreshTimeoutMs ?? 10_000;
-  if (typeof refreshTimeoutMs !== 'number' || !Number.isFinite(refreshTimeoutMs) || refreshTimeoutMs <= 0) {
-    fail('refreshTimeoutMs must be a positive finite number of milliseconds');
+  const refreshCallTimeoutMs = input.refreshCallTimeoutMs ?? 30_000;
+  for (const [key, value] of [['refreshTimeoutMs', refreshTimeoutMs], ['refreshCallTimeoutMs', refreshCallTimeoutMs]] as const) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(`${key} must be a positive finite number of milliseconds`);
   }
   const databaseName = input.databaseName ?? 'bearer-sw';
   if (typeof databaseName !== 'string' || databaseName.length === 0) fail('databaseName must be a non-empty string');
@@ -94,9 +121,11 @@ export function compileConfig(config: unknown): CompiledConfig {
   return {
     rules,
     matcher: createRuleMatcher(rules),
-    refresh: (input.refresh as RefreshFn | undefined) ?? null,
+    refresh: login?.refresh ?? (input.refresh as RefreshFn | undefined) ?? null,
+    login,
     refreshLeewayMs: leeway * 1000,
-    refreshTimeoutMs,
+    refreshTimeoutMs: refreshTimeoutMs as number,
+    refreshCallTimeoutMs: refreshCallTimeoutMs as number,
     databaseName,
     exposeAccessToken: input.exposeAccessToken === true,
     debug: input.debug === true,

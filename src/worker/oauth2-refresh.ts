@@ -65,9 +65,11 @@ async function readJson(response: Response): Promise<Record<string, unknown> | n
 /**
  * Turns the token endpoint's response into a {@link TokenSet}, or the right kind of error.
  *
- * - 200 with an `access_token`: the new tokens (`refresh_token` and `expires_in` when sent).
+ * - 2xx with an `access_token`: the new tokens (`refresh_token` and `expires_in` when sent).
+ * - 2xx with a `refresh_token` but no `access_token`: the new refresh token alone (the worker keeps
+ *   it, since the one it sent may be spent, and counts the refresh as failed).
  * - 400 or 401: {@link RefreshRejectedError}, carrying the OAuth `error` code.
- * - anything else (429, 5xx, a malformed 200): {@link RefreshUnavailableError}.
+ * - anything else (429, 5xx, a 2xx with neither token): {@link RefreshUnavailableError}.
  *
  * @example
  * ```ts
@@ -84,12 +86,13 @@ export async function processRefreshTokenResponse(response: Response): Promise<T
   if (!response.ok) {
     throw new RefreshUnavailableError(`Failed to refresh tokens: the token endpoint answered ${response.status}`);
   }
-  const body = await readJson(response);
-  if (body === null || typeof body.access_token !== 'string') {
+  const body = (await readJson(response)) ?? {};
+  const tokens: TokenSet = {};
+  if (typeof body.access_token === 'string') tokens.accessToken = body.access_token;
+  if (typeof body.refresh_token === 'string') tokens.refreshToken = body.refresh_token;
+  if (!tokens.accessToken && !tokens.refreshToken) {
     throw new RefreshUnavailableError('Failed to refresh tokens: the token endpoint answered without an access_token');
   }
-  const tokens: TokenSet = { accessToken: body.access_token };
-  if (typeof body.refresh_token === 'string') tokens.refreshToken = body.refresh_token;
   const expiresIn = typeof body.expires_in === 'string' ? Number(body.expires_in) : body.expires_in;
   if (typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn >= 0) tokens.expiresIn = expiresIn;
   return tokens;

@@ -1,5 +1,6 @@
 import type { CompiledRule } from './api-rule.js';
 import { attachToken, isRefusedRedirect } from './attach-token.js';
+import { requestLine } from './debug-log.js';
 import type { TokenSession } from './token-session.js';
 
 /** What {@link respondWithToken} needs from the worker. */
@@ -7,7 +8,8 @@ export interface FetchContext {
   session: TokenSession;
   /** Whether a 401 can be answered with a refresh and one retry (a refresh function exists). */
   canRetry: boolean;
-  log(message: string): void;
+  /** The debug log; absent when `debug` is off, so no line is even built. */
+  log?: ((message: string) => void) | undefined;
 }
 
 /**
@@ -31,10 +33,7 @@ async function send(request: Request, rule: CompiledRule, token: string, body?: 
   if (isRefusedRedirect(request, response)) {
     // Always said, not only with `debug`: the page itself only sees "Failed to fetch".
     const { origin, pathname } = new URL(request.url);
-    console.warn(
-      `[bearer-sw] redirect-refused: ${origin}${pathname} answered with a redirect; ` +
-        `header '${rule.header}' is kept by browsers across origins, so the worker does not follow it (see SECURITY.md)`,
-    );
+    console.warn(`[bearer-sw] redirect-refused: ${origin}${pathname} answered with a redirect, not followed: browsers keep header '${rule.header}' across origins (see SECURITY.md)`);
     return Response.error();
   }
   return response;
@@ -54,22 +53,28 @@ async function send(request: Request, rule: CompiledRule, token: string, body?: 
  * ```
  */
 export async function respondWithToken(request: Request, rule: CompiledRule, context: FetchContext): Promise<Response> {
+  const { log } = context;
   let token: string | null = null;
   try {
     token = await context.session.accessToken(rule.target ?? undefined);
   } catch {
     // Storage failed: the request still goes out, without a token, rather than not at all.
-    context.log(`sent ${request.url} without a token: the session could not be loaded`);
   }
-  if (token === null) return fetch(request);
+  if (token === null) {
+    log?.(requestLine(request, 'passed: no session', rule));
+    return fetch(request);
+  }
   // Without a refresh function there is no retry, so the body streams through untouched.
   const body = context.canRetry ? await readBody(request) : null;
   const response = await send(request, rule, token, body ?? undefined);
-  if (response.status !== 401 || body === null) return response;
-
-  const fresh = await context.session.accessTokenAfterUnauthorized(token, rule.target ?? undefined).catch(() => null);
-  if (fresh === null) return response;
+  const fresh = response.status === 401 && body !== null ? await context.session.accessTokenAfterUnauthorized(token, rule.target ?? undefined).catch(() => null) : null;
+  if (fresh === null) {
+    // Response.error() is what `send` makes of a held-back redirect (a network failure throws instead).
+    log?.(requestLine(request, response.type === 'error' ? 'redirect refused' : 'attached', rule));
+    return response;
+  }
   void response.body?.cancel().catch(() => undefined);
-  context.log(`retrying ${request.url} once with a refreshed token after a 401`);
-  return send(request, rule, fresh, body);
+  const retried = await send(request, rule, fresh, body ?? undefined);
+  log?.(requestLine(request, `retried after 401${retried.type === 'error' ? ', redirect refused' : ''}`, rule));
+  return retried;
 }

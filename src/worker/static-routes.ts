@@ -1,4 +1,5 @@
 import { compileRule, type ApiRule, type CompiledRule } from './api-rule.js';
+import { staticRoutesLine } from './debug-log.js';
 
 /**
  * A condition of the ServiceWorker static router (ServiceWorker spec, `RouterCondition`), the
@@ -51,9 +52,10 @@ export function staticRoutesFor(apis: readonly ApiRule[]): RouterRule[] {
 
 /**
  * {@link staticRoutesFor} for rules already compiled (the worker compiles its allowlist once, at
- * start, and reuses it here).
+ * start, and reuses it here). `owned`: requests that must reach the fetch event whatever their
+ * mode (the login's redirect URI navigation and its authorization server's endpoints), first.
  */
-export function routesForRules(rules: readonly CompiledRule[]): RouterRule[] {
+export function routesForRules(rules: readonly CompiledRule[], owned: RouterCondition[] = []): RouterRule[] {
   const allowed: RouterCondition[] = [];
   const upgraded: RouterCondition[] = [];
   for (const rule of rules) {
@@ -66,11 +68,13 @@ export function routesForRules(rules: readonly CompiledRule[]): RouterRule[] {
     }
   }
   return [
+    ...(owned.length > 0 ? [{ condition: { or: owned }, source: 'fetch-event' as const }] : []),
     // `routeRequest` leaves navigations alone: a token never rides on one.
     { condition: { requestMode: 'navigate' }, source: 'network' },
     // No-cors requests too, except those an `upgradeNoCors` rule sends on as CORS with the token.
     ...(upgraded.length > 0 ? [{ condition: { or: upgraded }, source: 'fetch-event' as const }] : []),
     { condition: { requestMode: 'no-cors' }, source: 'network' },
+    // Last, and added on its own: the `not` condition needs Chromium 127+ (see addStaticRoutes).
     { condition: { not: { or: allowed } }, source: 'network' },
   ];
 }
@@ -82,24 +86,50 @@ type AddRoutes = (rules: RouterRule[]) => Promise<void>;
  * Registers {@link staticRoutesFor} on the install event where the browser supports static
  * routing (feature-detected); elsewhere the fetch listener returns early without `respondWith`.
  *
+ * The routes go in two calls, in order (each call appends): first navigations and `no-cors`
+ * requests, then the catch-all for URLs outside the allowlist. The catch-all uses the `not`
+ * condition, which Chromium enabled by default only in 127; Chromium 123–126 refuses a rule with
+ * it (`addRoutes` rejects with a TypeError, "The 'not' condition is not enabled.", and adds none of
+ * that call's rules). The split keeps the first routes there; a refused call only means those
+ * requests wake the worker, whose fetch listener leaves them alone: never a wrong answer.
+ *
  * Routes belong to the worker version: they apply to every request of its scope, the app's own
  * handlers' included, from activation until the next version.
  *
  * @param event - the `install` event
  * @param rules - the allowlist as the worker compiled it at start
- * @param log - where a refusal by the browser is reported
+ * @param log - the debug log, when on: what the routes send to the network, or what was refused
+ * @param owned - conditions that must reach the fetch event (see {@link routesForRules})
  * @returns a promise for `waitUntil`; it never rejects (a worker without routes still works)
  * @example
  * ```ts
  * self.addEventListener('install', (event) => event.waitUntil(addStaticRoutes(event, compiled.rules, log)))
  * ```
  */
-export async function addStaticRoutes(event: Event, rules: readonly CompiledRule[], log: (message: string) => void): Promise<void> {
+export async function addStaticRoutes(
+  event: Event,
+  rules: readonly CompiledRule[],
+  log?: (message: string) => void,
+  owned: RouterCondition[] = [],
+): Promise<void> {
   const addRoutes = (event as Event & { addRoutes?: AddRoutes }).addRoutes;
-  if (typeof addRoutes !== 'function') return;
-  try {
-    await addRoutes.call(event, routesForRules(rules));
-  } catch {
-    log('the browser refused the static routes; every request wakes the worker');
+  if (typeof addRoutes !== 'function') {
+    log?.('static routes: unsupported');
+    return;
   }
+  const routes = routesForRules(rules, owned);
+  const catchAll = routes.pop()!;
+  try {
+    await addRoutes.call(event, routes);
+  } catch {
+    log?.('static routes: refused');
+    return;
+  }
+  let added = true;
+  try {
+    await addRoutes.call(event, [catchAll]);
+  } catch {
+    added = false;
+  }
+  log?.(staticRoutesLine(rules, added));
 }

@@ -1,10 +1,10 @@
 import { BearerSwError } from '../shared/errors.js';
-import type { InvalidReason, SessionSnapshot } from '../shared/protocol.js';
+import type { InvalidReason, SessionSnapshot, UserClaims } from '../shared/protocol.js';
 import { parseTokenSet, type TokenSet } from '../shared/token-set.js';
 import type { TokenTarget } from './api-rule.js';
 import { expiresAtFor } from './expiry.js';
 import type { RefreshFn } from './injector-config.js';
-import { RefreshRejectedError } from './refresh-errors.js';
+import { RefreshRejectedError, RefreshUnavailableError } from './refresh-errors.js';
 import { withRefreshLock } from './refresh-lock.js';
 import type { ResourceToken, StoredSession, StoredTokens, TokenStore } from './token-store.js';
 
@@ -16,7 +16,10 @@ export interface TokenSessionOptions {
   store: TokenStore;
   /** Obtains new tokens; `null` when the app configured no refresh. */
   refresh: RefreshFn | null;
-  /** Refresh this long before the access token expires. */
+  /**
+   * Refresh this long before the access token expires; at most half the token's lifetime (counted
+   * from when the worker received it), so a short-lived token is not refreshed on every request.
+   */
   leewayMs?: number;
   /** The longest a request waits for a refresh before it goes out with what there is. */
   waitMs?: number;
@@ -27,12 +30,13 @@ export interface TokenSessionOptions {
   /** Name of the Web Lock guarding refreshes across contexts. */
   lockName?: string;
   onChange: SessionListener;
-  log?: (message: string) => void;
+  /** Debug log; absent when `debug` is off, so no message is even built. */
+  log?: ((message: string) => void) | undefined;
   now?: () => number;
 }
 
 /** An access token with its expiry: the session's default one, or one resource's. */
-type HeldToken = Pick<StoredTokens, 'accessToken' | 'expiresAt'>;
+type HeldToken = Pick<StoredTokens, 'accessToken' | 'expiresAt' | 'receivedAt'>;
 
 /** What a refresh is for: the default token or a resource's; `force` after a 401 for `used`. */
 interface RefreshRequest {
@@ -68,7 +72,7 @@ export class TokenSession {
   readonly #locks: LockManager | undefined;
   readonly #lockName: string;
   readonly #onChange: SessionListener;
-  readonly #log: (message: string) => void;
+  readonly #log: ((message: string) => void) | undefined;
   readonly #now: () => number;
   #current: StoredSession | null = null;
   #loading: Promise<StoredSession> | null = null;
@@ -89,7 +93,7 @@ export class TokenSession {
     this.#locks = options.locks;
     this.#lockName = options.lockName ?? 'bearer-sw:refresh';
     this.#onChange = options.onChange;
-    this.#log = options.log ?? (() => undefined);
+    this.#log = options.log;
     this.#now = options.now ?? Date.now;
   }
 
@@ -123,7 +127,9 @@ export class TokenSession {
   #snapshotOf(session: StoredSession): SessionSnapshot {
     const tokens = session.tokens;
     const usable = tokens !== null && (tokens.accessToken !== undefined || (this.#refresh !== null && tokens.refreshToken !== undefined));
-    return { state: usable ? 'authenticated' : 'unauthenticated', epoch: session.epoch };
+    const snapshot: SessionSnapshot = { state: usable ? 'authenticated' : 'unauthenticated', epoch: session.epoch };
+    if (usable && tokens.user) snapshot.user = tokens.user;
+    return snapshot;
   }
 
   /** The session as pages see it; ends a session whose token expired with nothing to refresh it. */
@@ -141,13 +147,36 @@ export class TokenSession {
     return tokens.expiresAt !== undefined && this.#now() >= tokens.expiresAt;
   }
 
+  /** The leeway for a token: the configured one, but at most half the access token's lifetime. */
+  #leewayFor({ expiresAt, receivedAt }: HeldToken): number {
+    return expiresAt === undefined || receivedAt === undefined ? this.#leewayMs : Math.min(this.#leewayMs, (expiresAt - receivedAt) / 2);
+  }
+
   #needsRefresh(held: HeldToken | undefined): boolean {
-    return held?.accessToken === undefined || (held.expiresAt !== undefined && this.#now() >= held.expiresAt - this.#leewayMs);
+    return held?.accessToken === undefined || (held.expiresAt !== undefined && this.#now() >= held.expiresAt - this.#leewayFor(held));
   }
 
   /** The access token `target` uses: the default one, or the resource's (absent until obtained). */
   #held(tokens: StoredTokens, target: TokenTarget | undefined): HeldToken | undefined {
     return target === undefined ? tokens : tokens.resources?.[target.value];
+  }
+
+  /** The stored form of a freshly received access token; says in the debug log when the leeway is shortened. */
+  #received(tokens: TokenSet, receivedAt: number): HeldToken {
+    const held: HeldToken = {};
+    if (tokens.accessToken !== undefined) {
+      held.accessToken = tokens.accessToken;
+      const expiresAt = expiresAtFor(tokens, receivedAt);
+      if (expiresAt !== undefined) {
+        held.expiresAt = expiresAt;
+        held.receivedAt = receivedAt;
+        const leeway = this.#leewayFor(held);
+        if (leeway < this.#leewayMs) {
+          this.#log?.(`leeway shortened to ${leeway / 1000} s: the token lives ${(expiresAt - receivedAt) / 1000} s`);
+        }
+      }
+    }
+    return held;
   }
 
   /** Ends the session when its access token expired and nothing can refresh it; `true` if it did. */
@@ -184,6 +213,22 @@ export class TokenSession {
   }
 
   /**
+   * What `session.getAccessToken()` answers: {@link accessToken}, but never an access token known
+   * to have expired. `null` without a session (or once it ended).
+   *
+   * @throws BearerSwError `refresh-unavailable` when the token expired and the refresh could not
+   *   give a new one yet (a transient failure, the backoff after one, or longer than `waitMs`)
+   */
+  async freshAccessToken(): Promise<string | null> {
+    const token = await this.accessToken();
+    const tokens = this.#current?.tokens;
+    if (token !== null && tokens?.accessToken === token && this.#isExpired(tokens)) {
+      throw new RefreshUnavailableError('Failed to get the access token: it expired and no refresh succeeded yet');
+    }
+    return token;
+  }
+
+  /**
    * After a 401 for a request sent with `used`: the token to retry with, or `null` for no retry.
    * Refreshes (sharing the single flight) unless the token was already replaced meanwhile.
    *
@@ -206,7 +251,7 @@ export class TokenSession {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        this.#log(`a request stopped waiting for the refresh after ${this.#waitMs} ms`);
+        this.#log?.(`a request stopped waiting for the refresh after ${this.#waitMs} ms`);
         resolve();
       }, this.#waitMs);
     });
@@ -227,7 +272,7 @@ export class TokenSession {
     // the refresh token the previous one stored (auth0-spa-js#1684 shows what parallel ones do).
     const flight = this.#serial
       .then(() => this.#refreshOnce(request))
-      .catch((error: unknown) => this.#log(`refresh failed: ${error instanceof Error ? error.message : 'unknown error'}`))
+      .catch((error: unknown) => this.#log?.(`refresh failed: ${error instanceof Error ? error.message : 'unknown error'}`))
       .finally(() => {
         if (this.#flights.get(key) === flight) this.#flights.delete(key);
       });
@@ -253,39 +298,69 @@ export class TokenSession {
         if (!stillNeeded) return;
 
         let fresh: TokenSet;
-        let accessToken: string;
         try {
           const result = target === undefined ? refresh(tokens.refreshToken, controller.signal) : refresh(tokens.refreshToken, controller.signal, target);
           fresh = parseTokenSet(await result, 'refresh tokens');
-          if (fresh.accessToken === undefined) throw new TypeError('Failed to refresh tokens: the result has no accessToken');
-          accessToken = fresh.accessToken;
         } catch (error) {
           if (error instanceof RefreshRejectedError) {
-            this.#log(`the refresh token was refused${error.oauthError ? ` (${error.oauthError})` : ''}: ending the session`);
+            this.#log?.(`the refresh token was refused${error.oauthError ? ` (${error.oauthError})` : ''}: ending the session`);
             await this.end('refresh-rejected', stored.epoch);
             return;
           }
-          this.#failures += 1;
-          this.#retryAt = this.#now() + Math.min(BACKOFF_BASE_MS * 2 ** (this.#failures - 1), BACKOFF_MAX_MS);
+          // No tokens came back (no answer, an error status, a result that is not a token set): the
+          // server may never have seen the call, so the same refresh token is tried again later.
+          this.#backOff();
           throw error;
+        }
+        // The newest refresh token is the only one ever sent from now on. A server that does not
+        // rotate answers without one: the one sent stays valid, as that server intends.
+        const refreshToken = fresh.refreshToken ?? tokens.refreshToken;
+        if (fresh.accessToken === undefined) {
+          // A new refresh token alone: kept (the old one may be spent), the refresh counted as failed.
+          this.#backOff();
+          await this.#storeRefreshed(stored, { ...tokens, refreshToken });
+          throw new RefreshUnavailableError('Failed to refresh tokens: no accessToken');
         }
         this.#failures = 0;
         this.#retryAt = 0;
-        const token: ResourceToken = { accessToken };
-        const expiresAt = expiresAtFor(fresh, this.#now());
-        if (expiresAt !== undefined) token.expiresAt = expiresAt;
-        // The other tokens stay: a refresh for one resource does not end another's. A server
-        // that does not rotate keeps the old refresh token valid.
-        const { accessToken: _, expiresAt: __, ...others } = tokens;
+        // (It has an accessToken: checked above.)
+        const token = this.#received(fresh, this.#now()) as ResourceToken;
+        // The other tokens stay: a refresh for one resource does not end another's.
+        const { accessToken: _, expiresAt: __, receivedAt: ___, ...others } = tokens;
         const next: StoredTokens =
           target === undefined ? { ...others, ...token } : { ...tokens, resources: { ...tokens.resources, [target.value]: token } };
-        next.refreshToken = fresh.refreshToken ?? tokens.refreshToken;
-        // Written before any request can use the new access token (it is only read from memory,
-        // which #commit sets after the write). Stale if the session changed meanwhile.
-        await this.#commitIf(stored.epoch, { tokens: next, epoch: stored.epoch + 1 }, null);
+        next.refreshToken = refreshToken;
+        await this.#storeRefreshed(stored, next);
       });
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  #backOff(): void {
+    this.#failures += 1;
+    this.#retryAt = this.#now() + Math.min(BACKOFF_BASE_MS * 2 ** (this.#failures - 1), BACKOFF_MAX_MS);
+  }
+
+  /**
+   * Stores the tokens a refresh of `from` produced, as the next epoch unless the session changed
+   * meanwhile (a logout or a newer handoff wins). Written before any request can use them (requests
+   * read memory, which #commitIf sets after the write).
+   *
+   * When IndexedDB refuses the write, the server may already have rotated the refresh token it
+   * was sent: sending that one again is what a lost response forces, never what a lost write
+   * should. So the tokens are kept in memory and used, at the stored epoch, and the next change
+   * (a refresh, a handoff, a logout) writes over the stored record as usual. Only a worker stopped
+   * before then falls back to the stored, older refresh token, as after a lost response.
+   */
+  async #storeRefreshed(from: StoredSession, tokens: StoredTokens): Promise<void> {
+    try {
+      await this.#commitIf(from.epoch, { tokens, epoch: from.epoch + 1 }, null);
+    } catch (error) {
+      // (#commitIf only throws `storage-failed`.) A change committed meanwhile wins over these tokens.
+      if (this.#current?.epoch !== from.epoch) throw error;
+      this.#current = { tokens, epoch: from.epoch };
+      this.#log?.('refreshed tokens not stored: used from memory until the next write');
     }
   }
 
@@ -338,13 +413,17 @@ export class TokenSession {
   }
 
   /**
-   * Replaces the session with tokens handed over by a page (validated by the caller).
+   * Replaces the session with tokens handed over by a page (validated by the caller), or those of
+   * a login the worker ran itself, with its `identity` (raw ID token, claims).
    * @throws TypeError when the tokens cannot make a usable session with this config
    * @throws BearerSwError `storage-failed`
    */
-  async handoff(tokens: TokenSet): Promise<SessionSnapshot> {
+  async handoff(tokens: TokenSet, identity?: { idToken: string; user: UserClaims }): Promise<SessionSnapshot> {
     const receivedAt = this.#now();
-    const expiresAt = tokens.accessToken === undefined ? undefined : expiresAtFor(tokens, receivedAt);
+    // A handoff starts a new session: no resource's token carries over; a login's identity does.
+    const stored: StoredTokens = { ...identity, ...this.#received(tokens, receivedAt) };
+    if (tokens.refreshToken !== undefined) stored.refreshToken = tokens.refreshToken;
+    const expiresAt = stored.expiresAt;
     if (this.#refresh === null || tokens.refreshToken === undefined) {
       if (tokens.accessToken === undefined) {
         throw new TypeError('Failed to hand off tokens: an accessToken is required, the worker has no refresh function');
@@ -353,20 +432,28 @@ export class TokenSession {
         throw new TypeError('Failed to hand off tokens: the access token has already expired and cannot be refreshed');
       }
     }
-    const stored: StoredTokens = {};
-    if (tokens.accessToken !== undefined) stored.accessToken = tokens.accessToken;
-    if (expiresAt !== undefined) stored.expiresAt = expiresAt;
-    if (tokens.refreshToken !== undefined) stored.refreshToken = tokens.refreshToken;
     await this.ready();
     this.#failures = 0;
     this.#retryAt = 0;
     return this.#snapshotOf(await this.#commitIf(null, (current) => ({ tokens: stored, epoch: current.epoch + 1 }), null));
   }
 
-  /** Clears the tokens at the app's request; a refresh under way is discarded. */
-  async logout(): Promise<SessionSnapshot> {
+  /**
+   * Clears the tokens at the app's request; a refresh under way is discarded.
+   * @param ended - told the tokens it cleared (`null`: none), so a login can revoke them
+   */
+  async logout(ended?: (tokens: StoredTokens | null) => void): Promise<SessionSnapshot> {
     await this.ready();
-    return this.#snapshotOf(await this.#commitIf(null, (current) => ({ tokens: null, epoch: current.epoch + 1 }), null));
+    return this.#snapshotOf(
+      await this.#commitIf(
+        null,
+        (current) => {
+          ended?.(current.tokens);
+          return { tokens: null, epoch: current.epoch + 1 };
+        },
+        null,
+      ),
+    );
   }
 
   /**
