@@ -1,6 +1,7 @@
 // examples/vite-spa, installed from the packed tarball and served by its own vite.config.ts (with
 // bearerSw()), once by the dev server and once by `vite build` + `vite preview`; driven in
-// Chromium against oidc-provider and an API on another origin that verifies tokens with jose.
+// Chromium against oidc-provider and an API on another origin that verifies tokens with jose. The
+// worker runs the login (oidcLogin): the page never holds a token, a code or a verifier.
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -8,15 +9,26 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, logInAtProvider, test } from './support/example-fixtures.js';
 import type { RunningExample } from './support/examples.js';
+import { credentialsOf, EXPOSED_TEXT_SOURCE, exposedCredentials } from './support/exposed-text.js';
 
-/** Opens the app, logs in at the provider, and waits until the page's session is authenticated. */
-async function logIn(page: Page, example: RunningExample, username: string): Promise<void> {
+/**
+ * Opens the app, logs in at the provider, and waits until the page's session is authenticated;
+ * returns the URLs the tab committed on the app's origin on the way.
+ */
+async function logIn(page: Page, example: RunningExample, username: string): Promise<string[]> {
+  const committed: string[] = [];
+  page.on('framenavigated', (frame) => frame === page.mainFrame() && frame.url().startsWith(example.origin) && committed.push(frame.url()));
   await page.goto(example.url);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'yes', { timeout: 30_000 });
   await page.locator('#login').click();
   await logInAtProvider(page, example.origin, username);
   await expect(page.locator('body')).toHaveAttribute('data-state', 'authenticated', { timeout: 20_000 });
+  return committed;
 }
+
+/** The credentials the provider issued or received so far that the page's scripts can read. */
+const readableCredentials = async (page: Page, example: RunningExample) =>
+  exposedCredentials(await page.evaluate(`(${EXPOSED_TEXT_SOURCE})()`), credentialsOf(example.oidc.record));
 
 /** What the API received (and verified) at `path`, newest last. */
 const seenAt = (example: RunningExample, path: string) =>
@@ -46,7 +58,8 @@ for (const mode of ['dev', 'build'] as const) {
       expect(script).not.toMatch(/^\s*(import|export)\s[^(]/m);
       // The worker's own code and its config are in it (the env of .env.local, read at build time).
       expect(script).toContain('bearer-sw:refresh');
-      expect(script).toContain(example.oidc.tokenEndpoint);
+      expect(script).toContain(example.oidc.issuer);
+      expect(script).toContain('/.well-known/openid-configuration');
       if (mode === 'build') {
         // The example's own type check (`npm run build` runs it): the page, vite.config.ts with
         // bearer-sw/vite, and the worker, against the types of the installed tarball.
@@ -60,15 +73,27 @@ for (const mode of ['dev', 'build'] as const) {
         for (const file of assets) expect(readFileSync(join(dist, 'assets', file), 'utf8')).not.toContain('bearer-sw:refresh');
       }
 
-      await logIn(page, example, 'alice');
+      const issuedBefore = example.oidc.record.issued.length;
+      const committed = await logIn(page, example, 'alice');
       expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${example.origin}/sw.js`);
+      await expect(page.locator('#user')).toHaveText('as User alice');
+      // The worker exchanged the code (from the app's origin) and landed the tab where it started;
+      // no document on the app's origin ever committed with the code or at the redirect URI.
+      expect(example.oidc.record.tokenRequests.slice(-1)).toEqual([{ grantType: 'authorization_code', origin: example.origin, status: 200 }]);
+      expect(page.url()).toBe(example.url);
+      expect(committed.filter((url) => /[?&](code|state)=/.test(url) || url.startsWith(`${example.origin}/callback`))).toEqual([]);
       await page.locator('#call').click();
       await expect(page.locator('#result')).toContainText('200', { timeout: 15_000 });
-      // The API verified a token of alice's, issued by the provider over the code flow.
+      // The API verified alice's access token, the one the provider issued at that exchange.
       expect(seenAt(example, '/v1/me')).toEqual([{ header: 'authorization', sub: 'alice' }]);
-      // The page kept no token: nothing in its storage.
-      const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
-      expect(stored).toBe('{}{}');
+      const issued = example.oidc.record.issued.slice(issuedBefore);
+      expect(issued.map((t) => t.grantType)).toEqual(['authorization_code']);
+      expect(example.api.requests((r) => r.url === '/v1/me').map((r) => r.token)).toEqual([issued[0]?.accessToken]);
+      // No token, code or verifier is readable by the page: URL, history, DOM, globals, storages, cookies.
+      expect(credentialsOf(example.oidc.record).length).toBeGreaterThanOrEqual(5);
+      expect(await readableCredentials(page, example)).toEqual([]);
+      const cookies = JSON.stringify(await page.context().cookies(example.origin));
+      expect(exposedCredentials(cookies, credentialsOf(example.oidc.record))).toEqual([]);
     });
 
     test('a new worker version takes over and keeps the session', async ({ page, examples }) => {
@@ -125,4 +150,7 @@ test('examples/vite-spa under base /app/ (vite build + vite preview): the worker
   await page.locator('#call').click();
   await expect(page.locator('#result')).toContainText('200', { timeout: 15_000 });
   expect(seenAt(example, '/v1/me')).toEqual([{ header: 'authorization', sub: 'dana' }]);
+  // The redirect URI moved with the scope: the worker answered /app/callback.
+  expect(example.oidc.record.authorizations.at(-1)).toMatchObject({ redirect_uri: `${example.origin}/app/callback` });
+  expect(await readableCredentials(page, example)).toEqual([]);
 });

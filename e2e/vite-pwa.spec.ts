@@ -1,17 +1,21 @@
 // examples/vite-pwa as its users run it: the packed package, real vite + vite-plugin-pwa
 // (injectManifest) builds served by `vite preview`, a real OpenID Provider and an API on another
 // origin that verifies each token with jose. One worker: Workbox (precache, navigation route,
-// runtime caching) composed with bearer-sw (workboxComposition). Every build is made once, in
+// runtime caching) composed with bearer-sw (workboxComposition), which also runs the login
+// (oidcLogin): its redirect URI /callback is answered by bearer-sw, not by Workbox's navigation
+// route. Every build is made once, in
 // beforeAll; a test "deploys" one by copying it where `vite preview` serves from.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
+import { decodeJwt } from 'jose';
 import { createDemoApi, type DemoApi } from '../src/demo/server/demo-api.js';
 import { createApiVerifier } from '../stack/api-verifier.js';
 import { listenOnLoopback, type LoopbackServer } from '../stack/listen-on-loopback.js';
 import { startOidcProvider, type OidcServer } from '../stack/provider.js';
 import { devExample, installExample, previewExample, type InstalledExample, type ServedExample } from './support/example-app.js';
 import { freePort } from './support/examples.js';
+import { credentialsOf, EXPOSED_TEXT_SOURCE, exposedCredentials } from './support/exposed-text.js';
 import { ROOT } from './support/paths.js';
 
 type Activation = 'immediate' | 'prompt';
@@ -77,8 +81,7 @@ const test = base.extend<object, { stack: Stack }>({
       apiListener.server.on('request', api.handler);
       const env = {
         VITE_API_ORIGIN: apiListener.origin,
-        VITE_AUTHORIZATION_ENDPOINT: provider.authorizationEndpoint,
-        VITE_TOKEN_ENDPOINT: provider.tokenEndpoint,
+        VITE_ISSUER: provider.issuer,
         VITE_CLIENT_ID: provider.clientId,
         VITE_API_AUDIENCE: apiListener.origin,
       };
@@ -150,16 +153,35 @@ async function checkForUpdate(page: Page): Promise<void> {
 
 test.describe.configure({ mode: 'serial' });
 
-test('log in, the API verifies the login token; offline, the app reloads from the precache and Workbox runtime caching serves /news/', async ({ stack, context }) => {
+test('log in through the worker, the API verifies the login token, the page reads no credential; offline, the app reloads from the precache and Workbox runtime caching serves /news/', async ({ stack, context }) => {
   stack.app.serve(stack.builds.immediate.v1);
   const page = await context.newPage();
+  const committed: string[] = [];
+  page.on('framenavigated', (frame) => frame === page.mainFrame() && frame.url().startsWith(stack.app.origin) && committed.push(frame.url()));
   await openApp(page, stack.app.origin);
   await logIn(page, stack);
   expect(stack.provider.stats.codeGrants).toBe(1);
+  await expect(page.locator('#user')).toHaveText('as User alice');
+  // bearer-sw answered the redirect to /callback (the code exchange from the worker, then a
+  // redirect to where the login started): Workbox's navigation route never served index.html
+  // there, and no document committed with the code in its URL.
+  expect(stack.provider.record.authorizations.at(-1)).toMatchObject({ redirect_uri: `${stack.app.origin}/callback`, resource: stack.apiListener.origin });
+  expect(stack.provider.record.tokenRequests).toEqual([{ grantType: 'authorization_code', origin: stack.app.origin, status: 200 }]);
+  expect(page.url()).toBe(`${stack.app.origin}/`);
+  expect(committed.filter((url) => /[?&](code|state)=/.test(url) || url.startsWith(`${stack.app.origin}/callback`))).toEqual([]);
 
   const online = await callApi(page, stack);
   expect(online.status).toBe(200);
   expect(online.token).toMatchObject({ verified: true, sub: 'alice' });
+  // The very token the provider issued at the worker's code exchange.
+  const [issued] = stack.provider.record.issued;
+  expect(issued?.grantType).toBe('authorization_code');
+  expect((online.token as { jti: string }).jti).toBe(decodeJwt(issued!.accessToken).jti);
+  // No token, code or verifier is readable by the page (URL, history, DOM, globals, storages, cookies).
+  const secrets = credentialsOf(stack.provider.record);
+  expect(secrets.length).toBeGreaterThanOrEqual(5);
+  expect(exposedCredentials(await page.evaluate(`(${EXPOSED_TEXT_SOURCE})()`), secrets)).toEqual([]);
+  expect(exposedCredentials(JSON.stringify(await context.cookies(stack.app.origin)), secrets)).toEqual([]);
 
   // Runtime caching: the first fetch goes to the network and lands in Workbox's 'news' cache.
   await page.click('#news');
@@ -313,8 +335,7 @@ test('vite dev: the worker vite-plugin-pwa serves in development hosts bearer-sw
   apiListener.server.on('request', api.handler);
   const dev = await devExample(stack.example, port, {
     VITE_API_ORIGIN: apiListener.origin,
-    VITE_AUTHORIZATION_ENDPOINT: provider.authorizationEndpoint,
-    VITE_TOKEN_ENDPOINT: provider.tokenEndpoint,
+    VITE_ISSUER: provider.issuer,
     VITE_CLIENT_ID: provider.clientId,
     VITE_API_AUDIENCE: apiListener.origin,
     VITE_ACTIVATION: 'immediate',

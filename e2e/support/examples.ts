@@ -168,8 +168,9 @@ export interface StartExampleOptions {
 /**
  * Starts the local OAuth stack for an example and the example itself (copied, installed from the
  * tarball, configured through `.env.local`, served in `mode`). The provider knows the app's
- * origin, its redirect URI `<origin><base>callback` and client id `bearer-sw-example`; the API
- * answers 401 under `/v1` without a valid token, as a real one would.
+ * origin, its redirect URI `<origin><base>callback` (which the example's worker answers) and
+ * client id `bearer-sw-example`, and issues access tokens for the API's origin; the API answers
+ * 401 under `/v1` without a valid token, as a real one would.
  */
 export async function startExample(name: string, mode: ExampleMode, options: StartExampleOptions = {}): Promise<RunningExample> {
   const port = await freePort();
@@ -195,12 +196,9 @@ export async function startExample(name: string, mode: ExampleMode, options: Sta
     });
     closers.push(() => oidc.close());
     verifier = createApiVerifier(oidc, apiOrigin);
-    const prepared = prepareExample(name, {
-      VITE_AUTHORIZATION_ENDPOINT: oidc.authorizationEndpoint,
-      VITE_TOKEN_ENDPOINT: oidc.tokenEndpoint,
-      VITE_CLIENT_ID: oidc.clientId,
-      VITE_API_ORIGIN: apiOrigin,
-    }, options.tarball);
+    // What the worker's login (oidcLogin) needs: the issuer (it discovers the endpoints), the
+    // client id, and the API, which is also the tokens' audience.
+    const prepared = prepareExample(name, { VITE_ISSUER: oidc.issuer, VITE_CLIENT_ID: oidc.clientId, VITE_API_ORIGIN: apiOrigin }, options.tarball);
     closers.push(async () => prepared.remove());
     const server = await serveExample(prepared.dir, mode, port, options.base === undefined ? {} : { base: options.base });
     closers.push(() => server.close());

@@ -1,7 +1,6 @@
 import { registerTokenInjector } from 'bearer-sw/client';
 import { registerSW } from 'virtual:pwa-register';
 import { env } from './env.js';
-import { completeLogin, isLoginCallback, startLogin } from './login.js';
 
 const $ = (id: string) => document.getElementById(id) as HTMLElement;
 const show = (value: unknown) => ($('output').textContent = typeof value === 'string' ? value : JSON.stringify(value, null, 2));
@@ -31,16 +30,18 @@ const session = await registered
     show(`Failed to start: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
   });
-const showState = () => ($('state').textContent = session.state);
+const showState = () => {
+  $('state').textContent = session.state;
+  $('user').textContent = session.user === null ? '' : `as ${String(session.user['name'] ?? session.user.sub)}`;
+};
 session.addEventListener('statechange', showState);
 session.addEventListener('session-invalid', () => show('Your session ended: log in again.'));
-
-if (isLoginCallback()) {
-  await completeLogin(session).catch((error: unknown) => show(error instanceof Error ? error.message : String(error)));
-}
+// The worker's login failed (cancelled at the provider, a bad answer): this tab landed back here.
+session.addEventListener('login-failed', (event) => show(`Failed to log in (${event.detail.code}): ${event.detail.message}`));
 showState();
 
-$('login').addEventListener('click', () => void startLogin());
+// The worker sends this tab to the provider and, once it exchanged the code, back here signed in.
+$('login').addEventListener('click', () => void session.login().catch((error: unknown) => show(error instanceof Error ? error.message : String(error))));
 $('logout').addEventListener('click', () => void session.logout());
 $('call-api').addEventListener('click', async () => {
   // A plain fetch: the worker adds the token.

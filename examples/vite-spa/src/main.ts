@@ -1,5 +1,4 @@
 import { registerTokenInjector } from 'bearer-sw/client';
-import { CALLBACK_PATH, completeLogin, startLogin } from './login';
 
 const $ = (id: string) => document.getElementById(id) as HTMLElement;
 const show = (text: string) => ($('result').textContent = text);
@@ -9,21 +8,16 @@ const session = await registerTokenInjector();
 
 const render = () => {
   $('state').textContent = session.state;
+  $('user').textContent = session.user === null ? '' : `as ${String(session.user['name'] ?? session.user.sub)}`;
   document.body.dataset.state = session.state;
 };
 session.addEventListener('statechange', render);
 session.addEventListener('session-invalid', (event) => show(`Session lost (${event.detail.reason}): log in again`));
+// The worker's login failed (the user cancelled at the provider, a bad answer): this tab landed back here.
+session.addEventListener('login-failed', (event) => show(`Failed to log in (${event.detail.code}): ${event.detail.message}`));
 
-if (location.pathname === CALLBACK_PATH) {
-  try {
-    await completeLogin(session, new URL(location.href));
-  } catch (error) {
-    show((error as Error).message);
-  }
-  history.replaceState(null, '', import.meta.env.BASE_URL);
-}
-
-$('login').addEventListener('click', () => void startLogin());
+// The worker sends this tab to the provider and, once the code is exchanged, back here signed in.
+$('login').addEventListener('click', () => void session.login().catch((error: unknown) => show((error as Error).message)));
 $('logout').addEventListener('click', () => void session.logout());
 $('call').addEventListener('click', async () => {
   show('…');
