@@ -58,8 +58,9 @@ for (const mode of ['dev', 'build'] as const) {
       expect(script).not.toMatch(/^\s*(import|export)\s[^(]/m);
       // The worker's own code and its config are in it (the env of .env.local, read at build time).
       expect(script).toContain('bearer-sw:refresh');
+      // …with the login (oidcLogin) and its issuer.
       expect(script).toContain(example.oidc.issuer);
-      expect(script).toContain('/.well-known/openid-configuration');
+      expect(script).toContain('login-state-invalid');
       if (mode === 'build') {
         // The example's own type check (`npm run build` runs it): the page, vite.config.ts with
         // bearer-sw/vite, and the worker, against the types of the installed tarball.
@@ -70,7 +71,11 @@ for (const mode of ['dev', 'build'] as const) {
         expect(existsSync(join(dist, 'sw.js.map'))).toBe(true);
         // No chunk shared with the page: the page's scripts do not contain the worker's code.
         const assets = readdirSync(join(dist, 'assets')).filter((f) => f.endsWith('.js'));
-        for (const file of assets) expect(readFileSync(join(dist, 'assets', file), 'utf8')).not.toContain('bearer-sw:refresh');
+        for (const file of assets) {
+          const code = readFileSync(join(dist, 'assets', file), 'utf8');
+          expect(code).not.toContain('bearer-sw:refresh');
+          expect(code).not.toContain('login-state-invalid');
+        }
       }
 
       const issuedBefore = example.oidc.record.issued.length;
