@@ -53,6 +53,18 @@ function withForeignRoute(routesOff: boolean) {
   };
 }
 
+/**
+ * The example's worker with Workbox's precache and navigation route registered before
+ * `installTokenInjector` (against the README's order rule): the navigation route then answers
+ * the provider's redirect to the redirect URI with index.html.
+ */
+function withNavigationRouteFirst(source: string): string {
+  const workbox = "cleanupOutdatedCaches();\nprecacheAndRoute(self.__WB_MANIFEST);\nregisterRoute(new NavigationRoute(createHandlerBoundToURL('index.html')));\n";
+  const anchor = 'installTokenInjector({\n';
+  if (!source.includes(workbox) || !source.includes(anchor)) throw new Error('the example worker no longer has the expected Workbox calls or installTokenInjector');
+  return source.replace(workbox, '').replace(anchor, `${workbox}${anchor}`);
+}
+
 interface Stack {
   example: InstalledExample;
   app: ServedExample;
@@ -67,6 +79,8 @@ interface Stack {
   uncomposed: string;
   /** Immediate builds {@link withForeignRoute}, with the composition's routes and with none. */
   foreign: { routes: string; noRoutes: string };
+  /** An immediate build {@link withNavigationRouteFirst}. */
+  navigationFirst: string;
 }
 
 const test = base.extend<object, { stack: Stack }>({
@@ -102,8 +116,11 @@ const test = base.extend<object, { stack: Stack }>({
         routes: await example.build('foreign-routes', { VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'foreign' }, { 'src/sw.ts': withForeignRoute(false) }),
         noRoutes: await example.build('foreign-no-routes', { VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'foreign' }, { 'src/sw.ts': withForeignRoute(true) }),
       };
+      const navigationFirst = await example.build('navigation-first', { VITE_ACTIVATION: 'immediate', VITE_BUILD_LABEL: 'navigation-first' }, {
+        'src/sw.ts': withNavigationRouteFirst,
+      });
       const app = await previewExample(example, port);
-      await use({ example, app, provider, apiListener, api, builds, shadowed, uncomposed, foreign });
+      await use({ example, app, provider, apiListener, api, builds, shadowed, uncomposed, foreign, navigationFirst });
       await Promise.all([app.close(), apiListener.close(), provider.close()]);
       example.remove();
     },
@@ -312,6 +329,31 @@ test("Workbox runtime caching of another origin's URLs needs staticRoutes: false
   };
   await expect.poll(() => cached(stack.foreign.noRoutes), WAIT).toEqual(['/public/status']);
   expect(await cached(stack.foreign.routes)).toBe(false);
+});
+
+test('a Workbox navigation route registered before installTokenInjector takes the redirect URI: the page loads with the code in its URL, and no login happens', async ({ stack, browser }) => {
+  stack.app.serve(stack.navigationFirst);
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await openApp(page, stack.app.origin);
+    await expect(page.locator('#build')).toHaveText('navigation-first');
+    const tokenRequests = stack.provider.record.tokenRequests.length;
+    await page.click('#login');
+    await page.waitForURL((url) => url.origin === stack.provider.issuer, WAIT);
+    await page.locator('input[name="login"]').fill('alice');
+    await page.locator('input[name="password"]').fill('any password');
+    await page.locator('button[type="submit"]').click();
+    await page.locator('input[name="prompt"][value="consent"]').waitFor({ state: 'attached', ...WAIT });
+    await page.locator('button[type="submit"]').click();
+    // Workbox answered the navigation (index.html): the tab sits at the redirect URI, code and all.
+    await page.waitForURL((url) => url.origin === stack.app.origin && url.pathname === '/callback' && url.searchParams.has('code'), WAIT);
+    await page.waitForFunction(() => document.body.dataset.ready === 'yes', undefined, WAIT);
+    await expect(page.locator('#state')).toHaveText('unauthenticated');
+    expect(stack.provider.record.tokenRequests.length).toBe(tokenRequests);
+  } finally {
+    await context.close();
+  }
 });
 
 test("the example's page and worker type-check against the packed package's declarations", ({ stack }) => {

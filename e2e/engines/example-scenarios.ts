@@ -2,13 +2,15 @@
  * examples/vite-spa in every engine: installed from the packed tarball, its worker built by
  * bearerSw() (a classic script) and served by the dev server or by `vite build` + `vite preview`.
  * The page is driven as a person would use it (its buttons, the provider's login and consent
- * forms); the assertions are on what the API received and verified, before and after a new
- * version of the worker (an edit of a module the worker imports) takes over.
+ * forms; the worker runs the login); the assertions are on what the provider and the API received
+ * and verified, what the page can read (no credential), before and after a new version of the
+ * worker (an edit of a module the worker imports) takes over.
  */
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startExample, type ExampleMode } from '../support/examples.js';
+import { credentialsOf, EXPOSED_TEXT_SOURCE, exposedCredentials } from '../support/exposed-text.js';
 import type { RawTab } from './engine-driver.js';
 import type { Scenario } from './scenario.js';
 import { poll, withTimeout } from './wait.js';
@@ -51,7 +53,7 @@ async function waitFor(tab: RawTab, what: string, done: (v: PageView) => boolean
 
 function exampleSpa(mode: ExampleMode): Scenario {
   return {
-    name: `examples/vite-spa built by bearerSw() (${mode === 'dev' ? 'vite dev' : 'vite build + preview'}): classic worker, login, the API gets the token, a new version keeps the session`,
+    name: `examples/vite-spa built by bearerSw() (${mode === 'dev' ? 'vite dev' : 'vite build + preview'}): classic worker, login in the worker, the API gets the token, the page reads none, a new version keeps the session`,
     async run(context) {
       const example = await startExample('vite-spa', mode);
       try {
@@ -73,11 +75,23 @@ function exampleSpa(mode: ExampleMode): Scenario {
         await click(tab, 'button[type="submit"]');
         await waitFor(tab, 'back in the app, logged in', (v) => v.origin === example.origin && v.state === 'authenticated');
 
+        // The worker exchanged the code, from the app's origin, and sent the tab back where it started.
+        assert.deepEqual(example.oidc.record.tokenRequests, [{ grantType: 'authorization_code', origin: example.origin, status: 200 }]);
+        assert.equal(await look<string>(tab, '() => location.href'), example.url);
+
         const callApi = (path: string) => look<number>(tab, '(url) => fetch(url).then((r) => r.status)', `${example.apiOrigin}${path}`);
         assert.equal(await callApi('/v1/me'), 200);
         const seen = (path: string) =>
           example.api.requests((r) => r.url === path).map((r) => (r.verification?.ok ? `${r.tokenHeader}:${r.verification.sub}` : `no token`));
         assert.deepEqual(seen('/v1/me'), ['authorization:carol']);
+        // The very access token the provider issued at that exchange.
+        assert.deepEqual(example.api.requests((r) => r.url === '/v1/me').map((r) => r.token), [example.oidc.record.issued[0]?.accessToken]);
+        // No token, code or verifier is readable by the page (URL, history, DOM, globals, storages, cookies).
+        const secrets = credentialsOf(example.oidc.record);
+        assert.ok(secrets.length >= 5, `the provider recorded the login's credentials (${secrets.length})`);
+        const exposed = await look<string>(tab, EXPOSED_TEXT_SOURCE);
+        assert.ok(typeof exposed === 'string' && exposed.includes(example.origin), 'the page was scanned');
+        assert.deepEqual(exposedCredentials(exposed, secrets), [], 'a credential is readable by the page');
 
         // A new worker version: the token moves to a raw X-Api-Token header. The dev server
         // rebuilds on the browser's next request for the script; the build is run again.
