@@ -4,9 +4,10 @@ import { fileURLToPath } from 'node:url';
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
 
 /**
- * The package build: `dist/worker.js`, `dist/client.js`, `dist/server.js` (the API verifier) and `dist/vite.js`
- * (the Vite plugin), ES modules whose dependencies (idb, jose, workbox-core) stay imports for the app's bundler
- * to resolve.
+ * The package build: `dist/worker.js`, `dist/worker-login.js` (the optional login, an entry of
+ * its own so the core never imports it), `dist/client.js`, `dist/server.js` (the API verifier) and
+ * `dist/vite.js` (the Vite plugin), ES modules whose dependencies (idb, jose, oauth4webapi,
+ * workbox-core) stay imports for the app's bundler to resolve.
  * Declarations come from `tsc -b` into `dist/types`.
  */
 export default defineConfig({
@@ -17,12 +18,18 @@ export default defineConfig({
     minify: false,
     sourcemap: true,
     lib: {
-      entry: { worker: src('worker/index.ts'), client: src('client/index.ts'), server: src('server/index.ts'), vite: src('vite/index.ts') },
+      entry: {
+        worker: src('worker/index.ts'),
+        'worker-login': src('worker/login/index.ts'),
+        client: src('client/index.ts'),
+        server: src('server/index.ts'),
+        vite: src('vite/index.ts'),
+      },
       formats: ['es'],
     },
     rollupOptions: {
       // `bearer-sw/vite` runs in Node, inside the app's Vite.
-      external: ['idb', 'jose', /^workbox-core/, 'vite', /^node:/],
+      external: ['idb', 'jose', 'oauth4webapi', /^workbox-core/, 'vite', /^node:/],
       output: { entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
     },
   },

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { exportJWK, generateKeyPair } from 'jose';
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 import type { Configuration } from 'oidc-provider';
 
@@ -32,6 +32,27 @@ export interface OidcStats {
   codeGrants: number;
 }
 
+/** What the provider handed out and received, recorded as it happened (live arrays), for tests that scan for credentials. */
+export interface OidcRecord {
+  /** Every successful token endpoint response's tokens, oldest first. */
+  issued: Array<{ grantType: string; accessToken: string; refreshToken?: string; idToken?: string }>;
+  /** The authorization codes sent to a redirect URI, with the `state` they came with. */
+  codes: Array<{ code: string; state: string | null }>;
+  /** The PKCE `code_verifier` of every code exchange. */
+  verifiers: string[];
+  /** Authorization requests, their parameters as received. */
+  authorizations: Array<Record<string, string>>;
+  /** Requests to the revocation endpoint: the token and the HTTP status answered. */
+  revocations: Array<{ token: string; tokenTypeHint?: string; status: number }>;
+  /** Requests to the end-session endpoint (RP-initiated logout), their parameters. */
+  endSessions: Array<Record<string, string>>;
+  /** Every request to the token endpoint: its grant type, the `Origin` it came with, the status answered. */
+  tokenRequests: Array<{ grantType: string | undefined; origin: string | undefined; status: number }>;
+}
+
+/** Changes an ID token's claims before the token endpoint answers; the result is signed with the provider's own key. */
+export type IdTokenTamper = (claims: JWTPayload) => JWTPayload;
+
 /** A running in-memory OpenID Provider; see {@link startOidcProvider}. */
 export interface OidcServer {
   /** `http://localhost:<port>`: the `iss` of every token. */
@@ -53,6 +74,19 @@ export interface OidcServer {
   apiScope: string;
   /** Live counters of successful grants. */
   stats: OidcStats;
+  /** What was issued and received (live). */
+  record: OidcRecord;
+  /** `<issuer>/token/revocation`. */
+  revocationEndpoint: string;
+  /** `<issuer>/session/end`. */
+  endSessionEndpoint: string;
+  /**
+   * From now on, rewrite the ID token of every token endpoint response with `tamper` and re-sign it
+   * with the provider's key (a valid signature on wrong claims); `null` stops.
+   */
+  tamperIdTokens(tamper: IdTokenTamper | null): void;
+  /** Whether a refresh token is still valid at the provider (not revoked, not expired, its grant alive). */
+  isRefreshTokenValid(refreshToken: string): Promise<boolean>;
   /** Destroys every grant and its refresh tokens and codes, so the next refresh gets `invalid_grant`; resolves to how many grants it destroyed. Issued JWT access tokens stay valid until they expire. */
   revokeAllGrants(): Promise<number>;
   /** Stops the server, dropping open connections. */
@@ -91,11 +125,15 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         redirect_uris: [redirectUri],
+        post_logout_redirect_uris: [`${appOrigin}/`],
       },
     ],
+    // Scope claims go into the ID token too (the worker's login shows them as `session.user`).
+    conformIdTokenClaims: false,
+    claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+    findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub, name: `User ${sub}`, email: `${sub}@example.test` }) }),
     // Public clients must use PKCE; oidc-provider v9 only knows S256.
     pkce: { required: () => true },
     // A refresh token for this client on every code exchange, whether or not `offline_access` was granted, and
@@ -119,6 +157,8 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
       // oidc-provider's default, spelled out: a token request with a DPoP proof gets tokens bound to its key
       // (public clients' refresh tokens too); `requireNonce` makes the token endpoint ask for its nonce first.
       dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => options.dpopNonce === true },
+      revocation: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
       resourceIndicators: {
         enabled: true,
         // Authorization requests without `resource` are for the API.
@@ -136,11 +176,54 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
 
   const provider = new Provider(issuer, configuration);
 
+  const record: OidcRecord = { issued: [], codes: [], verifiers: [], authorizations: [], revocations: [], endSessions: [], tokenRequests: [] };
+  let tamper: IdTokenTamper | null = null;
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const paramsOf = (params: Record<string, unknown> | undefined) =>
+    Object.fromEntries(Object.entries(params ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  provider.use(async (ctx, next) => {
+    await next();
+    const path = ctx.path;
+    if (path === '/auth' && ctx.oidc?.params) record.authorizations.push(paramsOf(ctx.oidc.params as Record<string, unknown>));
+    if (path === '/token' && ctx.method === 'POST') {
+      record.tokenRequests.push({ grantType: text(ctx.oidc?.params?.['grant_type']), origin: ctx.get('origin') || undefined, status: ctx.status });
+    }
+    if (path === '/token/revocation') {
+      const token = text(ctx.oidc?.params?.['token']);
+      const hint = text(ctx.oidc?.params?.['token_type_hint']);
+      if (token !== undefined) record.revocations.push({ token, status: ctx.status, ...(hint && { tokenTypeHint: hint }) });
+    }
+    if (path === '/session/end' && ctx.method === 'GET') record.endSessions.push(paramsOf(ctx.oidc?.params as Record<string, unknown> | undefined));
+    const location = String(ctx.response.get('location') ?? '');
+    if (location.startsWith(redirectUri)) {
+      const callback = new URL(location);
+      const code = callback.searchParams.get('code');
+      if (code !== null) record.codes.push({ code, state: callback.searchParams.get('state') });
+    }
+    const body = ctx.body as Record<string, unknown> | undefined;
+    if (path === '/token' && ctx.status === 200 && typeof body?.['id_token'] === 'string' && tamper !== null) {
+      const idToken = body['id_token'];
+      const { kid, alg } = decodeProtectedHeader(idToken);
+      body['id_token'] = await new SignJWT(tamper(decodeJwt(idToken)))
+        .setProtectedHeader({ alg: alg ?? 'RS256', ...(kid && { kid }), typ: 'JWT' })
+        .sign(privateKey);
+    }
+  });
+
   const stats: OidcStats = { refreshGrants: 0, codeGrants: 0 };
   provider.on('grant.success', (ctx) => {
     const grantType = ctx.oidc.params?.['grant_type'];
     if (grantType === 'refresh_token') stats.refreshGrants += 1;
     if (grantType === 'authorization_code') stats.codeGrants += 1;
+    const verifier = text(ctx.oidc.params?.['code_verifier']);
+    if (verifier !== undefined) record.verifiers.push(verifier);
+    const body = ctx.body as Record<string, unknown>;
+    const accessToken = text(body['access_token']);
+    const refreshToken = text(body['refresh_token']);
+    const idToken = text(body['id_token']);
+    if (accessToken !== undefined) {
+      record.issued.push({ grantType: String(grantType), accessToken, ...(refreshToken && { refreshToken }), ...(idToken && { idToken }) });
+    }
   });
 
   // The memory adapter cannot list its entries, so remember which grants exist.
@@ -164,6 +247,17 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     apiAudience,
     apiScope: API_SCOPE,
     stats,
+    record,
+    revocationEndpoint: `${issuer}/token/revocation`,
+    endSessionEndpoint: `${issuer}/session/end`,
+    tamperIdTokens(next) {
+      tamper = next;
+    },
+    async isRefreshTokenValid(refreshToken) {
+      const token = await provider.RefreshToken.find(refreshToken);
+      if (!token || token.isExpired) return false;
+      return (await provider.Grant.find(token.grantId!)) !== undefined;
+    },
     async revokeAllGrants() {
       let destroyed = 0;
       for (const grantId of [...grantIds]) {

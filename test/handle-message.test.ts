@@ -85,4 +85,34 @@ describe('handleMessage', () => {
     expect(replies).toMatchObject([{ payload: { ok: false, error: { code: 'not-allowed' } } }]);
     expect(JSON.stringify(replies)).not.toContain('secret-token');
   });
+
+  it('refuses login without a login configured', async () => {
+    const { calls, context } = setup();
+    const { replies, event: e } = event(new FakeClient('window', `${ORIGIN}/`), { v: 1, type: 'login', id: 'l', payload: {} });
+    await handleMessage(e, context);
+    expect(calls).toEqual([]);
+    expect(replies).toMatchObject([{ payload: { ok: false, error: { code: 'not-allowed', message: 'Failed to log in: the worker was not configured with login' } } }]);
+  });
+
+  it('lets the login answer what it owns, with the sending window, and leaves the rest to the core', async () => {
+    const { calls, context } = setup();
+    const seen: Array<[string, string]> = [];
+    context.login = {
+      message: (message: { type: string }, client: { url: string }) => {
+        seen.push([message.type, client.url]);
+        return message.type === 'login' ? Promise.resolve({ navigate: 'https://as.example/auth?x' }) : undefined;
+      },
+    } as unknown as NonNullable<MessageContext['login']>;
+    const window = new FakeClient('window', `${ORIGIN}/inbox`);
+    const login = event(window, { v: 1, type: 'login', id: 'l', payload: { returnTo: '/x' } });
+    await handleMessage(login.event, context);
+    expect(login.replies).toMatchObject([{ payload: { ok: true, result: { navigate: 'https://as.example/auth?x' } } }]);
+    const out = event(window, logout);
+    await handleMessage(out.event, context);
+    expect(calls).toEqual(['logout']);
+    expect(seen).toEqual([
+      ['login', `${ORIGIN}/inbox`],
+      ['logout', `${ORIGIN}/inbox`],
+    ]);
+  });
 });

@@ -24,8 +24,18 @@ function failure(error: unknown): StepError {
 }
 
 let session: Session | null = null;
-const events: Array<{ type: string; state: string; reason?: string; at: number }> = [];
+const events: Array<{ type: string; state: string; reason?: string; code?: string; message?: string; user?: string | null; at: number }> = [];
 const rawMessages: unknown[] = [];
+/** Every message that arrived on any MessagePort of this page (the worker's replies travel on those). */
+const portMessages: unknown[] = [];
+{
+  // Test instrumentation: see every reply the page module receives, to scan it for credentials.
+  const listen = MessagePort.prototype.addEventListener;
+  MessagePort.prototype.addEventListener = function (this: MessagePort, type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions) {
+    if (type === 'message') listen.call(this, 'message', (event) => portMessages.push((event as MessageEvent).data), options);
+    if (listener !== null) listen.call(this, type, listener, options);
+  } as typeof listen;
+}
 /** Content-Security-Policy violations this page saw (`securitypolicyviolation`). */
 const violations: Array<{ directive: string; blockedURI: string; sample: string }> = [];
 /** Window messages (`window.postMessage`) this page received, from frames say. */
@@ -49,6 +59,7 @@ const harness = {
   controlledAtLoad: 'serviceWorker' in navigator && navigator.serviceWorker.controller !== null,
   events,
   rawMessages,
+  portMessages,
   violations,
   windowMessages,
 
@@ -76,7 +87,10 @@ const harness = {
       }
       session = await registerTokenInjector(scriptURL, registerOptions);
       const s = session;
-      s.addEventListener('statechange', () => events.push({ type: 'statechange', state: s.state, at: Date.now() }));
+      s.addEventListener('statechange', () => events.push({ type: 'statechange', state: s.state, user: s.user?.sub ?? null, at: Date.now() }));
+      s.addEventListener('login-failed', (event) =>
+        events.push({ type: 'login-failed', state: s.state, code: event.detail.code, message: event.detail.message, at: Date.now() }),
+      );
       s.addEventListener('session-invalid', (event) =>
         events.push({ type: 'session-invalid', state: s.state, reason: event.detail.reason, at: Date.now() }),
       );
@@ -101,10 +115,75 @@ const harness = {
     }
   },
 
-  async logout(): Promise<StepResult<{ state: string }>> {
+  /** `session.user` (the validated ID token's claims), or `null`. */
+  user(): Record<string, unknown> | null {
+    return session?.user ?? null;
+  },
+
+  /**
+   * Starts `session.login(options)` in the next task, so the step returns before the tab navigates
+   * (a driver's script call does not survive the navigation). A refusal lands in `events` as
+   * `login-error` with its code.
+   */
+  login(options: { returnTo?: string; prompt?: string; loginHint?: string } = {}): StepResult<{ scheduled: true }> {
+    if (session === null) return failure(new Error('register first'));
+    const s = session;
+    setTimeout(() => {
+      s.login(options).catch((error: Error & { code?: string }) =>
+        events.push({ type: 'login-error', state: s.state, code: error.code ?? error.name, message: error.message, at: Date.now() }),
+      );
+    }, 0);
+    return { ok: true, scheduled: true };
+  },
+
+  /** `session.login()` awaited: for refusals (no navigation follows them). */
+  async loginNow(options: { returnTo?: string; prompt?: string } = {}): Promise<StepResult> {
     try {
       if (session === null) throw new Error('register first');
-      await session.logout();
+      await session.login(options);
+      return { ok: true };
+    } catch (error) {
+      return failure(error);
+    }
+  },
+
+  /**
+   * Everything this tab holds that a script could read, as text, for scanning: URL, history,
+   * DOM, window globals, storages, cookies, performance entries, every message received.
+   */
+  exposedText(): string {
+    const globals: Record<string, unknown> = {};
+    for (const key of Object.keys(window)) {
+      if (key === 'harness') continue;
+      try {
+        globals[key] = JSON.stringify((window as unknown as Record<string, unknown>)[key]);
+      } catch {
+        globals[key] = String((window as unknown as Record<string, unknown>)[key]);
+      }
+    }
+    const storage = (area: Storage) => Object.fromEntries(Object.keys(area).map((key) => [key, area.getItem(key)]));
+    return JSON.stringify({
+      url: location.href,
+      referrer: document.referrer,
+      history: { length: history.length, state: history.state },
+      navigation: 'navigation' in window ? (window as unknown as { navigation: { entries(): Array<{ url: string | null }> } }).navigation.entries().map((e) => e.url) : null,
+      dom: document.documentElement.outerHTML,
+      globals,
+      localStorage: storage(localStorage),
+      sessionStorage: storage(sessionStorage),
+      cookies: document.cookie,
+      performance: performance.getEntries().map((entry) => entry.name),
+      events,
+      rawMessages,
+      portMessages,
+      windowMessages,
+    });
+  },
+
+  async logout(options: { endSession?: boolean } = {}): Promise<StepResult<{ state: string }>> {
+    try {
+      if (session === null) throw new Error('register first');
+      await session.logout(options);
       return { ok: true, state: session.state };
     } catch (error) {
       return failure(error);

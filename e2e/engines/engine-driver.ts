@@ -72,6 +72,11 @@ export interface Tab {
   /** Reads `window.harness[name]`. */
   read<K extends Value>(name: K): Promise<Harness[K]>;
   goto(url: string): Promise<void>;
+  /**
+   * Runs `source` (an async function expression returning JSON text) in whatever page the tab
+   * shows, the harness or not (a provider's login page), and parses what it returned.
+   */
+  evaluate<T>(source: string, ...args: unknown[]): Promise<T>;
 }
 
 /** Wraps a driver's tab: every call is bounded by {@link STEP_TIMEOUT_MS}. */
@@ -85,5 +90,9 @@ export function harnessTab(raw: RawTab): Tab {
     run: (step, ...args) => call(step, args),
     read: (name) => call(name, []),
     goto: (url) => withTimeout(raw.goto(url), STEP_TIMEOUT_MS, `load ${url}`),
+    async evaluate<T>(source: string, ...args: unknown[]): Promise<T> {
+      const text = await withTimeout(raw.evaluate(source, args), STEP_TIMEOUT_MS, 'run a script in the tab');
+      return JSON.parse(String(text)) as T;
+    },
   };
 }

@@ -366,6 +366,112 @@ const dpopKeyInWorker: Scenario = {
   },
 };
 
+/**
+ * One step through the provider's development pages, run in the tab whatever page it shows: fills
+ * the login form (any password) or confirms consent, submitting each form once. Says `done` once
+ * the tab is back on the app.
+ */
+const PROVIDER_STEP = `async (appOrigin, username) => {
+  if (location.origin === appOrigin) return JSON.stringify({ onApp: true, done: document.readyState === 'complete' });
+  const form = document.readyState === 'complete' ? document.querySelector('form') : null;
+  if (!form || form.dataset.submitted) return JSON.stringify({ waiting: location.pathname });
+  const login = form.querySelector('input[name="login"]');
+  if (login) {
+    login.value = username;
+    form.querySelector('input[name="password"]').value = 'any password';
+  }
+  form.dataset.submitted = 'yes';
+  setTimeout(() => form.submit(), 0);
+  return JSON.stringify({ submitted: location.pathname });
+}`;
+
+/**
+ * Drives the tab, which is on its way to the provider, through it until it is back on the app (a
+ * driver call may fail mid-navigation: retried).
+ */
+async function throughProvider(context: ScenarioContext, tab: Tab, username: string): Promise<void> {
+  const deadline = Date.now() + 45_000;
+  let left = false;
+  while (Date.now() < deadline) {
+    type Step = { onApp?: boolean; done?: boolean; waiting?: string; submitted?: string };
+    const step = await tab.evaluate<Step>(PROVIDER_STEP, context.env.app.origin, username).catch((): Step => ({}));
+    if (step.waiting !== undefined || step.submitted !== undefined) left = true;
+    if (left && step.done === true) return;
+    await sleep(250);
+  }
+  throw new Error('Failed to log in at the provider: the tab did not come back to the app within 45 s');
+}
+
+const workerLogin: Scenario = {
+  name: 'login in the worker: tab B follows, the API sees the token, no tab holds a credential, pages are refused at the token endpoint',
+  async run(context) {
+    const { env } = context;
+    const record = env.oidc.record;
+    const before = { issued: record.issued.length, codes: record.codes.length, verifiers: record.verifiers.length, revocations: record.revocations.length };
+    context.useConfig({
+      ...env.defaultConfig(),
+      login: {
+        issuer: env.oidc.issuer,
+        clientId: env.oidc.clientId,
+        redirectUri: `${env.app.origin}/callback`,
+        scope: 'openid offline_access profile api:read',
+        authorizationParams: { resource: env.oidc.apiAudience, prompt: 'consent' },
+      },
+    });
+    const b = await context.openApp('?tab=b');
+    await register(b);
+    const a = await context.openApp('?tab=a');
+    await register(a);
+    const username = `login-${context.engine}`;
+    assert.ok((await a.run('login')).ok);
+    await throughProvider(context, a, username);
+    await register(a);
+    assert.equal(await a.run('state'), 'authenticated');
+    assert.equal((await a.run('user'))?.sub, username);
+    await poll(async () => [(await b.run('user'))?.sub, await b.run('state')], ([sub, state]) => sub === username && state === 'authenticated', {
+      what: 'tab B to follow the login',
+    });
+
+    await fetchOk(b, `${env.api.origin()}/v1/after-login`);
+    // The provider's access tokens live 20 s, within the default refresh leeway: the worker may
+    // already have refreshed once at the discovered token endpoint.
+    const issued = record.issued.slice(before.issued);
+    assert.deepEqual(issued.map((t) => t.grantType).slice(0, 1), ['authorization_code'], 'one code exchange first');
+    assert.equal(issued.filter((t) => t.grantType === 'authorization_code').length, 1);
+    assert.deepEqual(tokensAt(context, '/v1/after-login'), [issued.at(-1)?.accessToken]);
+
+    const secrets = [
+      ...issued.flatMap((t) => [t.accessToken, t.refreshToken, t.idToken]),
+      ...record.codes.slice(before.codes).map((c) => c.code),
+      ...record.verifiers.slice(before.verifiers),
+    ].filter((value): value is string => typeof value === 'string');
+    assert.ok(secrets.length >= 5, `access, refresh and ID token, code, verifier: ${secrets.length}`);
+    for (const [name, tab] of [['A', a], ['B', b]] as const) {
+      const exposed = await tab.run('exposedText');
+      assert.ok(!exposed.includes(`${env.app.origin}/callback`) || !/[?&]code=/.test(exposed), `tab ${name} saw the callback URL`);
+      for (const secret of secrets) assert.ok(!exposed.includes(secret), `tab ${name} can read a credential`);
+    }
+
+    const refused = await a.run('fetch', env.oidc.tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `grant_type=refresh_token&client_id=${env.oidc.clientId}&refresh_token=guess`,
+    });
+    assert.ok(refused.ok && refused.status === 403 && refused.body.includes('not-allowed'), `token endpoint from a page: ${show(refused)}`);
+
+    const lastRefreshToken = record.issued.at(-1)?.refreshToken;
+    assert.ok((await a.run('logout')).ok);
+    await poll(async () => [await b.run('state'), await b.run('user')], ([state, user]) => state === 'unauthenticated' && user === null, {
+      what: 'tab B to follow the logout',
+    });
+    assert.deepEqual(
+      record.revocations.slice(before.revocations).map((r) => [r.token, r.status]),
+      [[lastRefreshToken, 200]],
+      'the refresh token was revoked at the provider',
+    );
+  },
+};
+
 /** The one list every engine runs, in this order. */
 export const scenarios: readonly Scenario[] = [
   injection('module'),
@@ -380,5 +486,6 @@ export const scenarios: readonly Scenario[] = [
   logout,
   malformedHandoff,
   dpopKeyInWorker,
+  workerLogin,
   ...exampleScenarios,
 ];

@@ -3,11 +3,12 @@ import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { APP_BUILD, APP_SOURCE, DIST, ROOT } from './paths.js';
 
-/** The fixture app imports the package's production build, not its sources. */
-const alias = {
-  'bearer-sw/worker': join(DIST, 'worker.js'),
-  'bearer-sw/client': join(DIST, 'client.js'),
-};
+/** The fixture app imports the package's production build, not its sources (exact names: `bearer-sw/worker` is a prefix of `bearer-sw/worker/login`). */
+const alias = [
+  { find: /^bearer-sw\/worker$/, replacement: join(DIST, 'worker.js') },
+  { find: /^bearer-sw\/worker\/login$/, replacement: join(DIST, 'worker-login.js') },
+  { find: /^bearer-sw\/client$/, replacement: join(DIST, 'client.js') },
+];
 
 const quiet: Pick<InlineConfig, 'logLevel' | 'configFile'> = { logLevel: 'warn', configFile: false };
 
@@ -54,9 +55,11 @@ export async function buildFixtures(): Promise<void> {
       sourcemap: true,
       lib: { entry: join(APP_SOURCE, 'sw.ts'), formats: ['iife'], name: 'bearerSwTestWorker', fileName: () => 'sw-classic.js' },
       rollupOptions: {
-        external: ['bearer-sw/worker', '/sw-config.js'],
+        // The classic build carries no login (the package has no classic build of it): `oidcLogin`
+        // is only read when a scenario configures `login`, which no classic scenario does.
+        external: ['bearer-sw/worker', 'bearer-sw/worker/login', '/sw-config.js'],
         output: {
-          globals: { 'bearer-sw/worker': 'bearerSw', '/sw-config.js': 'bearerSwTestConfig' },
+          globals: { 'bearer-sw/worker': 'bearerSw', 'bearer-sw/worker/login': 'self.bearerSwLogin', '/sw-config.js': 'bearerSwTestConfig' },
           banner: "importScripts('/bearer-sw.classic.js', '/sw-config.classic.js');",
         },
       },

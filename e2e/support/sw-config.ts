@@ -7,6 +7,16 @@ import type { ApiRule } from 'bearer-sw/worker';
  */
 export interface TestWorkerConfig {
   apis: ApiRule[];
+  /** Options of `oidcLogin` (bearer-sw/worker/login): the worker runs the login itself. */
+  login?: {
+    issuer: string;
+    clientId: string;
+    redirectUri: string;
+    scope?: string;
+    authorizationParams?: Record<string, string>;
+    postLogoutRedirectUri?: string;
+    allowHandoff?: boolean;
+  };
   /** Token endpoint and client for `oauth2Refresh`; absent: no refresh. */
   oauth2?: { tokenEndpoint: string; clientId: string; scope?: string };
   /** A refresh function that always fails this way, for failure scenarios without a server. */

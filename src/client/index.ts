@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { registerTokenInjector, type RegisterOptions, type TrustedScriptURLLike } from './register-token-injector.js';
-export { Session, type SessionEventMap, type SessionInvalidDetail } from './session.js';
+export { Session, type LoginOptions, type LogoutOptions, type SessionEventMap, type SessionInvalidDetail } from './session.js';
 export type { TokenSet } from '../shared/token-set.js';
-export type { SessionState } from '../shared/protocol.js';
+export type { LoginFailedDetail, SessionState, UserClaims } from '../shared/protocol.js';
 export { BearerSwError, type ErrorCode } from '../shared/errors.js';

@@ -1,5 +1,5 @@
 import type { BearerSwError } from '../shared/errors.js';
-import type { InvalidReason, PageMessageType, SessionSnapshot, SessionState } from '../shared/protocol.js';
+import type { InvalidReason, LoginFailedDetail, PageMessageType, SessionSnapshot, SessionState, UserClaims } from '../shared/protocol.js';
 import type { TokenSet } from '../shared/token-set.js';
 import { failure } from './failure.js';
 import { sendRequest } from './send-request.js';
@@ -11,10 +11,27 @@ export interface SessionInvalidDetail {
   reason: InvalidReason;
 }
 
+/** Options of {@link Session.login}. */
+export interface LoginOptions {
+  /** Where the tab lands after the login, a same-origin URL or path. Default: the current URL. */
+  returnTo?: string;
+  /** OpenID Connect `prompt`: `login`, `consent`, `select_account` or `none`. */
+  prompt?: string;
+  /** OpenID Connect `login_hint`, such as the user's email address. */
+  loginHint?: string;
+}
+
+/** Options of {@link Session.logout}. */
+export interface LogoutOptions {
+  /** Also end the session at the authorization server (RP-initiated logout): the tab goes there. */
+  endSession?: boolean;
+}
+
 /** Event map of {@link Session}, for typed listeners. */
 export interface SessionEventMap {
   statechange: Event;
   'session-invalid': CustomEvent<SessionInvalidDetail>;
+  'login-failed': CustomEvent<LoginFailedDetail>;
 }
 
 /** What a {@link Session} needs to reach its worker. */
@@ -30,15 +47,17 @@ export interface SessionChannel {
  * The page's handle on the session kept by the worker. One per tab; every tab's copy follows the
  * worker's broadcasts.
  *
- * Events: `statechange` whenever `state` changes; `session-invalid` (with `detail.reason`) once
- * when the session is lost rather than logged out.
+ * Events: `statechange` whenever `state` or `user` changes; `session-invalid` (with
+ * `detail.reason`) once when the session is lost rather than logged out; `login-failed` (with
+ * `detail.code` and `detail.message`) in the tab a failed worker login landed on, dispatched right
+ * after `registerTokenInjector` resolves (add the listener in the same task).
  */
 // Merged with the interface below, which only types the listeners EventTarget already takes.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Session extends EventTarget {
   readonly #channel: SessionChannel;
-  #state: SessionState = 'unauthenticated';
-  #epoch = -1;
+  /** The newest snapshot taken (state, epoch, user). */
+  #last: SessionSnapshot = { state: 'unauthenticated', epoch: -1 };
   #lostEpoch = -1;
 
   /** @internal Created by `registerTokenInjector`, with the worker's answer to `hello`. */
@@ -47,20 +66,29 @@ export class Session extends EventTarget {
     this.#channel = channel;
     this.#apply(snapshotOf(initial)); // no listener can be attached yet: nothing is told
     channel.container.addEventListener('message', (event) => this.#onMessage(event));
+    const detail = (Object(initial) as { loginFailed?: LoginFailedDetail }).loginFailed;
+    if (detail) setTimeout(() => this.dispatchEvent(new CustomEvent('login-failed', { detail })));
   }
 
   /** `'authenticated'` while the worker holds usable tokens. */
   get state(): SessionState {
-    return this.#state;
+    return this.#last.state;
+  }
+
+  /**
+   * The signed-in user when the worker runs the login: the validated ID token's claims (`sub`,
+   * and `name`, `email`, … when present); `null` when signed out or when tokens were handed over.
+   */
+  get user(): UserClaims | null {
+    return this.#last.user ?? null;
   }
 
   /** Takes a checked snapshot from the worker (a reply or a broadcast), unless it is older news. */
   #apply(snapshot: SessionSnapshot | undefined): void {
-    if (snapshot === undefined || snapshot.epoch < this.#epoch) return;
-    this.#epoch = snapshot.epoch;
-    if (snapshot.state === this.#state) return;
-    this.#state = snapshot.state;
-    this.dispatchEvent(new Event('statechange'));
+    const last = this.#last;
+    if (snapshot === undefined || snapshot.epoch < last.epoch) return;
+    this.#last = snapshot;
+    if (snapshot.state !== last.state || snapshot.user?.sub !== last.user?.sub) this.dispatchEvent(new Event('statechange'));
   }
 
   #onMessage({ source, data }: MessageEvent<unknown>): void {
@@ -74,10 +102,14 @@ export class Session extends EventTarget {
     }
   }
 
-  #send(type: PageMessageType, action: string, payload?: unknown): Promise<unknown> {
+  /** Sends a request; a reply that says `navigate` (a login, a logout ending the server's session) sends this tab there. */
+  async #send(type: PageMessageType, action: string, payload?: unknown): Promise<unknown> {
     const worker = this.#channel.registration.active ?? this.#channel.container.controller;
-    if (worker === null) return Promise.reject(failure('no-controller', action, 'the service worker is no longer active'));
-    return sendRequest(worker, type, action, this.#channel.timeout, payload);
+    if (worker === null) throw failure('no-controller', action, 'the service worker is no longer active');
+    const reply = await sendRequest(worker, type, action, this.#channel.timeout, payload);
+    const { navigate } = Object(reply) as { navigate?: string };
+    if (navigate) location.assign(navigate);
+    return reply;
   }
 
   /**
@@ -111,16 +143,37 @@ export class Session extends EventTarget {
   }
 
   /**
+   * Starts a login run by the worker (`oidcLogin` configured): the worker prepares the
+   * authorization request and this tab navigates to the authorization server. The tab comes back
+   * at `returnTo`, signed in (`statechange` in every tab) or with a `login-failed` event.
+   *
+   * @param options - `returnTo` (same-origin, default the current URL), `prompt`, `loginHint`
+   * @throws TypeError for a `returnTo` on another origin or an unknown `prompt`
+   * @throws BearerSwError `not-allowed` when the worker has no login; `login-unavailable` when the
+   *   authorization server cannot be discovered; `timeout`
+   * @example
+   * ```ts
+   * await session.login({ returnTo: '/inbox' })
+   * ```
+   */
+  async login(options?: LoginOptions): Promise<void> {
+    // The worker resolves `returnTo` against this tab's URL (and defaults to it).
+    await this.#send('login', 'log in', options);
+  }
+
+  /**
    * Ends the session in every tab: the worker forgets the tokens, no request carries one after.
+   * With the worker's login, the worker also revokes the refresh token at the server (RFC 7009)
+   * and, with `endSession`, sends this tab to the server to end its session there too.
    *
    * @throws BearerSwError `timeout`, `storage-failed`
    * @example
    * ```ts
-   * await session.logout()
+   * await session.logout({ endSession: true })
    * ```
    */
-  async logout(): Promise<void> {
-    this.#apply(snapshotOf(await this.#send('logout', 'log out')));
+  async logout(options?: LogoutOptions): Promise<void> {
+    this.#apply(snapshotOf(await this.#send('logout', 'log out', options)));
   }
 
   /**

@@ -30,10 +30,16 @@ export function replyTo(data: unknown, id: string): { ok: true; result: unknown 
   return undefined;
 }
 
-/** `value` as a session snapshot (a known state, an integer epoch), or `undefined`. */
+/**
+ * `value` as a session snapshot (a known state, an integer epoch), or `undefined`. Its `user` is
+ * passed on as the worker built it from a validated ID token (the page's size budget leaves its
+ * shape to the worker, as it leaves tokens).
+ */
 export function snapshotOf(value: unknown): SessionSnapshot | undefined {
-  const { state, epoch } = Object(value) as Partial<SessionSnapshot>;
-  return (state === 'authenticated' || state === 'unauthenticated') && Number.isSafeInteger(epoch) ? { state, epoch: epoch! } : undefined;
+  const { state, epoch, user } = Object(value) as Partial<SessionSnapshot>;
+  return (state === 'authenticated' || state === 'unauthenticated') && Number.isSafeInteger(epoch)
+    ? { state, epoch: epoch!, user }
+    : undefined;
 }
 
 /** A broadcast from the worker: a `state` snapshot or a lost session, or `undefined` for anything else. */

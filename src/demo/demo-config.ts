@@ -10,11 +10,9 @@ export interface DemoConfig {
   apiOrigin: string;
   /** `http://localhost:<port>`: a third-party origin that must never see a token. */
   thirdPartyOrigin: string;
-  /** The OpenID Provider's issuer. */
+  /** The OpenID Provider's issuer: the worker discovers its endpoints. */
   issuer: string;
-  /** Where the SPA sends the browser to log in. */
-  authorizationEndpoint: string;
-  /** The token endpoint as the browser reaches it: through the counting proxy. */
+  /** The provider's token endpoint: only the worker calls it; the demo shows a page script refused there. */
   tokenEndpoint: string;
   /** The SPA's public client id. */
   clientId: string;
@@ -32,7 +30,7 @@ export interface DemoConfig {
 
 /** What the demo's servers have recorded, served as JSON at `/demo/status` on the app's origin. */
 export interface DemoStatus {
-  /** Refresh-token grants that reached the token endpoint (counted by the proxy in front of it). */
+  /** Refresh-token grants that reached the token endpoint (as the provider recorded them, answered or not). */
   refreshCalls: number;
   /** Of those, the ones the provider answered with new tokens. */
   refreshGrants: number;

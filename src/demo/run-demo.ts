@@ -67,7 +67,7 @@ export function describeStack(stack: DemoStack): string {
     `bearer-sw demo`,
     `  SPA             ${config.appOrigin}/`,
     `  OpenID Provider ${config.issuer}  (access tokens live ${config.accessTokenTtl} s)`,
-    `  token endpoint  ${config.tokenEndpoint}  (through the counting proxy)`,
+    `  token endpoint  ${config.tokenEndpoint}  (only the worker calls it: it runs the login)`,
     `  API             ${config.apiOrigin}/v1  (verifies every token against the provider's JWKS)`,
     `  third party     ${config.thirdPartyOrigin}/`,
     '',

@@ -22,8 +22,21 @@ export const ERROR_CODES = [
   'internal',
 ] as const;
 
+/**
+ * The codes of the worker's own login (`bearer-sw/worker/login`): a type only, so a worker without
+ * login carries none of it. `login-unavailable`: the server could not be discovered; the others
+ * reach the page as `login-failed` (see README, "login-failed").
+ */
+export type LoginErrorCode =
+  | 'login-unavailable'
+  | 'login-denied'
+  | 'login-state-invalid'
+  | 'login-response-invalid'
+  | 'login-exchange-failed'
+  | 'login-id-token-invalid';
+
 /** A code a {@link BearerSwError} can carry. */
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export type ErrorCode = (typeof ERROR_CODES)[number] | LoginErrorCode;
 
 /**
  * The error class of bearer-sw: a message for people, a `code` for programs.

@@ -20,11 +20,29 @@ export type SessionState = 'authenticated' | 'unauthenticated';
 /** Why a session was lost, as carried by `session-invalid`. */
 export type InvalidReason = 'expired' | 'refresh-rejected';
 
+/**
+ * The signed-in user as pages see it: the validated ID token's claims (`sub`, and `name`, `email`,
+ * … when the server sent them), without the protocol claims (`nonce`, `at_hash`, `c_hash`,
+ * `s_hash`, `sid`). Claims are not credentials; the raw ID token never leaves the worker.
+ */
+export type UserClaims = { sub: string } & Record<string, unknown>;
+
+/** What `session.login()` asks the worker for. */
+export interface LoginPayload {
+  /** Where the tab lands after the login, same-origin (the worker checks), resolved against the page's URL; default that URL. */
+  returnTo?: string;
+  /** OpenID Connect `prompt` (`login`, `consent`, `select_account`, `none`). */
+  prompt?: string;
+  /** OpenID Connect `login_hint`. */
+  loginHint?: string;
+}
+
 /** Requests a page sends; each carries an `id` and a `MessagePort` for the reply. */
 export type PageMessage =
   | { v: typeof PROTOCOL_VERSION; type: 'hello'; id: string; payload: { version: string } }
   | { v: typeof PROTOCOL_VERSION; type: 'handoff'; id: string; payload: TokenSet }
-  | { v: typeof PROTOCOL_VERSION; type: 'logout'; id: string }
+  | { v: typeof PROTOCOL_VERSION; type: 'logout'; id: string; payload?: { endSession?: boolean } }
+  | { v: typeof PROTOCOL_VERSION; type: 'login'; id: string; payload: LoginPayload }
   | { v: typeof PROTOCOL_VERSION; type: 'claim'; id: string }
   | { v: typeof PROTOCOL_VERSION; type: 'get-access-token'; id: string };
 
@@ -36,13 +54,26 @@ export interface SessionSnapshot {
   state: SessionState;
   /** Increases with every session change; lets a page drop stale or repeated news. */
   epoch: number;
+  /** The signed-in user, present only when the worker ran the login itself (`login` configured). */
+  user?: UserClaims | undefined;
+}
+
+/** Why a login failed, as the page that lands on `returnTo` hears it (`login-failed`). */
+export interface LoginFailedDetail {
+  /** A `login-…` error code. */
+  code: string;
+  /** `Failed to log in: <reason>`, never a token, code or verifier. */
+  message: string;
 }
 
 /** The result of each request type. */
 export interface ReplyResults {
-  hello: SessionSnapshot & { version: string };
+  hello: SessionSnapshot & { version: string; loginFailed?: LoginFailedDetail };
   handoff: SessionSnapshot;
-  logout: SessionSnapshot;
+  /** `navigate`: a same-origin URL the tab goes to for RP-initiated logout. */
+  logout: SessionSnapshot & { navigate?: string };
+  /** `navigate`: the authorization URL the tab goes to. */
+  login: { navigate: string };
   claim: null;
   'get-access-token': { accessToken: string | null };
 }
@@ -62,9 +93,11 @@ const PAGE_TYPES: ReadonlySet<string> = new Set<PageMessageType>([
   'hello',
   'handoff',
   'logout',
+  'login',
   'claim',
   'get-access-token',
 ]);
+
 const MAX_ID_LENGTH = 64;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -131,9 +164,12 @@ export function parsePageMessage(data: unknown): PageMessage | GuardFailure {
       return { v: PROTOCOL_VERSION, type: 'hello', id, payload: { version: payload.version } };
     }
     case 'handoff':
-      // The payload stays untrusted (`TokenSet` in type only) until parseTokenSet has run on it.
-      return { v: PROTOCOL_VERSION, type: 'handoff', id, payload: data.payload as TokenSet };
+    case 'login':
+    case 'logout':
+      // The payload stays untrusted (its type is a promise only) until its handler has checked it:
+      // a handoff by parseTokenSet, a login and a logout by the worker's login (`parseLoginPayload`).
+      return { v: PROTOCOL_VERSION, type: data.type, id, payload: data.payload as never };
     default:
-      return { v: PROTOCOL_VERSION, type: data.type as 'logout' | 'claim' | 'get-access-token', id };
+      return { v: PROTOCOL_VERSION, type: data.type as 'claim' | 'get-access-token', id };
   }
 }

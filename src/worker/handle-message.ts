@@ -3,6 +3,7 @@ import { parsePageMessage, PROTOCOL_VERSION, type PageMessage, type WorkerMessag
 import { parseTokenSet } from '../shared/token-set.js';
 import { VERSION } from '../shared/version.js';
 import type { TokenSession } from './token-session.js';
+import type { WorkerLogin } from './worker-login.js';
 
 /** What the message handler needs from the worker. */
 export interface MessageContext {
@@ -10,6 +11,8 @@ export interface MessageContext {
   /** The worker's own origin: only same-origin windows may talk to it. */
   origin: string;
   exposeAccessToken: boolean;
+  /** The worker's own login, which answers the requests it changes (`login`, `logout`, …). */
+  login?: WorkerLogin | null;
   claim(): Promise<void>;
   log(message: string): void;
 }
@@ -28,8 +31,10 @@ function reply(port: MessagePort, id: string, outcome: { result: unknown } | { e
   port.postMessage(message);
 }
 
-async function dispatch(message: PageMessage, context: MessageContext): Promise<unknown> {
+async function dispatch(message: PageMessage, context: MessageContext, client: Client): Promise<unknown> {
   const { session } = context;
+  const answer = context.login?.message(message, client);
+  if (answer) return answer;
   switch (message.type) {
     case 'hello':
       return { ...(await session.snapshot()), version: VERSION };
@@ -45,6 +50,8 @@ async function dispatch(message: PageMessage, context: MessageContext): Promise<
         throw new BearerSwError('not-allowed', 'Failed to get the access token: the worker was not configured with exposeAccessToken: true');
       }
       return { accessToken: await session.accessToken() };
+    case 'login':
+      throw new BearerSwError('not-allowed', 'Failed to log in: the worker was not configured with login');
   }
 }
 
@@ -78,7 +85,7 @@ export async function handleMessage(event: ExtendableMessageEvent, context: Mess
     return;
   }
   try {
-    reply(port, message.id, { result: await dispatch(message, context) });
+    reply(port, message.id, { result: await dispatch(message, context, source) });
   } catch (error) {
     reply(port, message.id, { error: serializeError(error) });
   }

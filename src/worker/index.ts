@@ -19,6 +19,8 @@ import { TokenSession } from './token-session.js';
 
 export type { ApiRule } from './api-rule.js';
 export type { InjectorConfig, RefreshFn } from './injector-config.js';
+export type { WorkerLogin, LoginBinding } from './worker-login.js';
+export type { UserClaims } from '../shared/protocol.js';
 export type { TokenSet } from '../shared/token-set.js';
 export { BearerSwError, type ErrorCode } from '../shared/errors.js';
 export { RefreshRejectedError, RefreshUnavailableError } from './refresh-errors.js';
@@ -71,12 +73,21 @@ export function installTokenInjector(config: InjectorConfig): void {
   });
   // Warm the in-memory copy now, so the first request after a worker restart rarely waits.
   session.ready().catch(() => log('could not load the session at start'));
+  const login = compiled.login;
+  login?.attach({ scope: self.registration.scope, databaseName: compiled.databaseName, session, log });
 
   self.addEventListener('install', (event) => {
-    event.waitUntil(Promise.all([self.skipWaiting(), compiled.staticRoutes ? addStaticRoutes(event, compiled.rules, log) : undefined]));
+    event.waitUntil(
+      Promise.all([
+        self.skipWaiting(),
+        compiled.staticRoutes && (login ? login.staticRoutes() : Promise.resolve([])).then((owned) => addStaticRoutes(event, compiled.rules, log, owned)),
+      ]),
+    );
   });
   clientsClaim();
   self.addEventListener('fetch', (event) => {
+    const owned = login?.intercept(event);
+    if (owned) return event.respondWith(owned);
     const rule = routeRequest(event.request, compiled.matcher);
     if (rule !== null) event.respondWith(respondWithToken(event.request, rule, { session, canRetry: compiled.refresh !== null, log }));
   });
@@ -86,6 +97,7 @@ export function installTokenInjector(config: InjectorConfig): void {
         session,
         origin: self.location.origin,
         exposeAccessToken: compiled.exposeAccessToken,
+        login,
         claim: () => self.clients.claim(),
         log,
       }),

@@ -1,6 +1,7 @@
 import type { TokenSet } from '../shared/token-set.js';
 import { compileRule, type ApiRule, type CompiledRule } from './api-rule.js';
 import { createRuleMatcher, type RuleMatcher } from './rule-matcher.js';
+import type { WorkerLogin } from './worker-login.js';
 
 /**
  * Obtains new tokens from a refresh token. Throw `RefreshRejectedError` when the server refused
@@ -12,8 +13,13 @@ export type RefreshFn = (refreshToken: string, signal: AbortSignal) => Promise<T
 export interface InjectorConfig {
   /** The allowlist: the only requests that ever get a token. Non-empty. */
   apis: ApiRule[];
-  /** Absent: no refresh; an expired access token ends the session. */
+  /** Absent: no refresh; an expired access token ends the session. Not with `login`, which refreshes itself. */
   refresh?: RefreshFn;
+  /**
+   * The worker runs the login itself: `oidcLogin({ issuer, clientId, redirectUri })` from
+   * `bearer-sw/worker/login`. Pages start it with `session.login()` and never see a token.
+   */
+  login?: WorkerLogin;
   /** Refresh this many seconds before expiry. Default 30. */
   refreshLeewaySeconds?: number;
   /** The longest a request waits for a refresh before it goes out with the token it has. Default 10 000. */
@@ -38,6 +44,7 @@ export interface CompiledConfig {
   readonly rules: readonly CompiledRule[];
   readonly matcher: RuleMatcher;
   readonly refresh: RefreshFn | null;
+  readonly login: WorkerLogin | null;
   readonly refreshLeewayMs: number;
   readonly refreshTimeoutMs: number;
   readonly databaseName: string;
@@ -65,6 +72,8 @@ export function compileConfig(config: unknown): CompiledConfig {
   if (!Array.isArray(input.apis) || input.apis.length === 0) fail('apis must be a non-empty array of rules');
   const rules = input.apis.map((rule, index) => compileRule(rule, index));
   if (input.refresh !== undefined && typeof input.refresh !== 'function') fail('refresh must be a function');
+  const login = (input.login as WorkerLogin | undefined) ?? null;
+  if (login !== null && (typeof login.intercept !== 'function' || input.refresh !== undefined)) fail('login must be what oidcLogin() returns, without refresh');
   const leeway = input.refreshLeewaySeconds ?? 30;
   if (typeof leeway !== 'number' || !Number.isFinite(leeway) || leeway < 0) {
     fail('refreshLeewaySeconds must be a finite number of seconds, zero or more');
@@ -81,7 +90,8 @@ export function compileConfig(config: unknown): CompiledConfig {
   return {
     rules,
     matcher: createRuleMatcher(rules),
-    refresh: (input.refresh as RefreshFn | undefined) ?? null,
+    refresh: login?.refresh ?? (input.refresh as RefreshFn | undefined) ?? null,
+    login,
     refreshLeewayMs: leeway * 1000,
     refreshTimeoutMs,
     databaseName,

@@ -51,9 +51,10 @@ export function staticRoutesFor(apis: readonly ApiRule[]): RouterRule[] {
 
 /**
  * {@link staticRoutesFor} for rules already compiled (the worker compiles its allowlist once, at
- * start, and reuses it here).
+ * start, and reuses it here). `owned`: requests that must reach the fetch event whatever their
+ * mode (the login's redirect URI navigation and its authorization server's endpoints), first.
  */
-export function routesForRules(rules: readonly CompiledRule[]): RouterRule[] {
+export function routesForRules(rules: readonly CompiledRule[], owned: RouterCondition[] = []): RouterRule[] {
   const allowed: RouterCondition[] = [];
   const upgraded: RouterCondition[] = [];
   for (const rule of rules) {
@@ -66,6 +67,7 @@ export function routesForRules(rules: readonly CompiledRule[]): RouterRule[] {
     }
   }
   return [
+    ...(owned.length > 0 ? [{ condition: { or: owned }, source: 'fetch-event' as const }] : []),
     // `routeRequest` leaves navigations alone: a token never rides on one.
     { condition: { requestMode: 'navigate' }, source: 'network' },
     // No-cors requests too, except those an `upgradeNoCors` rule sends on as CORS with the token.
@@ -88,17 +90,23 @@ type AddRoutes = (rules: RouterRule[]) => Promise<void>;
  * @param event - the `install` event
  * @param rules - the allowlist as the worker compiled it at start
  * @param log - where a refusal by the browser is reported
+ * @param owned - conditions that must reach the fetch event (see {@link routesForRules})
  * @returns a promise for `waitUntil`; it never rejects (a worker without routes still works)
  * @example
  * ```ts
  * self.addEventListener('install', (event) => event.waitUntil(addStaticRoutes(event, compiled.rules, log)))
  * ```
  */
-export async function addStaticRoutes(event: Event, rules: readonly CompiledRule[], log: (message: string) => void): Promise<void> {
+export async function addStaticRoutes(
+  event: Event,
+  rules: readonly CompiledRule[],
+  log: (message: string) => void,
+  owned: RouterCondition[] = [],
+): Promise<void> {
   const addRoutes = (event as Event & { addRoutes?: AddRoutes }).addRoutes;
   if (typeof addRoutes !== 'function') return;
   try {
-    await addRoutes.call(event, routesForRules(rules));
+    await addRoutes.call(event, routesForRules(rules, owned));
   } catch {
     log('the browser refused the static routes; every request wakes the worker');
   }

@@ -104,7 +104,9 @@ export class TokenSession {
   #snapshotOf(session: StoredSession): SessionSnapshot {
     const tokens = session.tokens;
     const usable = tokens !== null && (tokens.accessToken !== undefined || (this.#refresh !== null && tokens.refreshToken !== undefined));
-    return { state: usable ? 'authenticated' : 'unauthenticated', epoch: session.epoch };
+    const snapshot: SessionSnapshot = { state: usable ? 'authenticated' : 'unauthenticated', epoch: session.epoch };
+    if (usable && tokens.user) snapshot.user = tokens.user;
+    return snapshot;
   }
 
   /** The session as pages see it; ends a session whose token expired with nothing to refresh it. */
@@ -230,12 +232,12 @@ export class TokenSession {
         this.#failures = 0;
         this.#retryAt = 0;
         const receivedAt = this.#now();
-        const next: StoredTokens = { accessToken: fresh.accessToken };
+        // The login's ID token and user outlive refreshes (OIDC Core §12.2: the subject stays).
+        // A server that does not rotate keeps the old refresh token valid.
+        const next: StoredTokens = { ...tokens, accessToken: fresh.accessToken, refreshToken: fresh.refreshToken ?? tokens.refreshToken };
+        delete next.expiresAt;
         const expiresAt = expiresAtFor(fresh, receivedAt);
         if (expiresAt !== undefined) next.expiresAt = expiresAt;
-        // A server that does not rotate keeps the old refresh token valid.
-        const refreshToken = fresh.refreshToken ?? tokens.refreshToken;
-        next.refreshToken = refreshToken;
         // Written before any request can use the new access token (it is only read from memory,
         // which #commit sets after the write). Stale if the session changed meanwhile.
         await this.#commitIf(stored.epoch, { tokens: next, epoch: stored.epoch + 1 }, null);
@@ -294,11 +296,12 @@ export class TokenSession {
   }
 
   /**
-   * Replaces the session with tokens handed over by a page (validated by the caller).
+   * Replaces the session with tokens handed over by a page (validated by the caller), or those of
+   * a login the worker ran itself, with its `identity` (raw ID token, claims).
    * @throws TypeError when the tokens cannot make a usable session with this config
    * @throws BearerSwError `storage-failed`
    */
-  async handoff(tokens: TokenSet): Promise<SessionSnapshot> {
+  async handoff(tokens: TokenSet, identity?: Pick<StoredTokens, 'idToken' | 'user'>): Promise<SessionSnapshot> {
     const receivedAt = this.#now();
     const expiresAt = tokens.accessToken === undefined ? undefined : expiresAtFor(tokens, receivedAt);
     if (this.#refresh === null || tokens.refreshToken === undefined) {
@@ -309,7 +312,7 @@ export class TokenSession {
         throw new TypeError('Failed to hand off tokens: the access token has already expired and cannot be refreshed');
       }
     }
-    const stored: StoredTokens = {};
+    const stored: StoredTokens = { ...identity };
     if (tokens.accessToken !== undefined) stored.accessToken = tokens.accessToken;
     if (expiresAt !== undefined) stored.expiresAt = expiresAt;
     if (tokens.refreshToken !== undefined) stored.refreshToken = tokens.refreshToken;
@@ -319,10 +322,22 @@ export class TokenSession {
     return this.#snapshotOf(await this.#commitIf(null, (current) => ({ tokens: stored, epoch: current.epoch + 1 }), null));
   }
 
-  /** Clears the tokens at the app's request; a refresh under way is discarded. */
-  async logout(): Promise<SessionSnapshot> {
+  /**
+   * Clears the tokens at the app's request; a refresh under way is discarded.
+   * @param ended - told the tokens it cleared (`null`: none), so a login can revoke them
+   */
+  async logout(ended?: (tokens: StoredTokens | null) => void): Promise<SessionSnapshot> {
     await this.ready();
-    return this.#snapshotOf(await this.#commitIf(null, (current) => ({ tokens: null, epoch: current.epoch + 1 }), null));
+    return this.#snapshotOf(
+      await this.#commitIf(
+        null,
+        (current) => {
+          ended?.(current.tokens);
+          return { tokens: null, epoch: current.epoch + 1 };
+        },
+        null,
+      ),
+    );
   }
 
   /**

@@ -1,4 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { UserClaims } from '../shared/protocol.js';
 
 /** The tokens of a session as stored. */
 export interface StoredTokens {
@@ -6,6 +7,10 @@ export interface StoredTokens {
   refreshToken?: string;
   /** Epoch milliseconds after which the access token is no longer valid; absent: unknown. */
   expiresAt?: number;
+  /** The raw ID token of a login the worker ran (for `id_token_hint`); never sent to a page. */
+  idToken?: string;
+  /** Its validated claims, which pages do see as `session.user`. */
+  user?: UserClaims;
 }
 
 /** The single stored record: the session's tokens (or none) and its epoch. */

@@ -16,3 +16,9 @@ interface ExtendableMessageEvent extends Event {
   readonly ports: ReadonlyArray<MessagePort>;
   waitUntil(promise: Promise<unknown>): void;
 }
+
+interface FetchEvent extends Event {
+  readonly request: Request;
+  readonly resultingClientId: string;
+  respondWith(response: Response | Promise<Response>): void;
+}

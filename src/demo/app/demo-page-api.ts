@@ -40,7 +40,7 @@ export interface DemoPageApi {
   controlled(): boolean;
   /** Session events received so far by this page load. */
   events(): DemoEvent[];
-  /** The last login failure of this page load, if any. */
+  /** The last login failure this page load heard of (`login-failed`: code and message), if any. */
   loginError(): string | null;
   /** One plain `fetch()` to the API or the third party. */
   call(target: CallTarget, path: string): Promise<CallOutcome>;
@@ -50,8 +50,12 @@ export interface DemoPageApi {
   startPolling(intervalMs: number): void;
   /** Stops polling; resolves with every outcome of the polling, once the last call settled. */
   stopPolling(): Promise<CallOutcome[]>;
-  /** Starts the authorization-code flow (navigates to the provider). */
+  /** Asks the worker to start the login (the tab navigates to the provider). */
   login(): Promise<void>;
+  /** The signed-in user's `sub` and `name` (claims of the worker-validated ID token), or `null`. */
+  user(): { sub: string; name: string | null } | null;
+  /** A page script's POST to the provider's token endpoint: the status it got and the `error` code of the body. */
+  postToTokenEndpoint(): Promise<{ status: number; error: string | null }>;
   /** Ends the session in every tab. */
   logout(): Promise<void>;
 }

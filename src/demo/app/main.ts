@@ -1,5 +1,5 @@
-// The demo SPA: registers the worker, logs in with the authorization-code flow, calls the API with plain fetch(),
-// and shows what the servers saw. `window.demo` exposes the same actions as the buttons, for the driver.
+// The demo SPA: registers the worker, asks it to log in (the worker runs the authorization-code flow; the page
+// never sees a token, code or verifier), calls the API with plain fetch(), and shows what the servers saw. `window.demo` exposes the same actions as the buttons, for the driver.
 import './styles.css';
 
 import { registerTokenInjector, type Session } from 'bearer-sw/client';
@@ -7,7 +7,6 @@ import config from '/demo-config.js';
 
 import type { DemoStatus } from '../demo-config.js';
 import { callServer } from './api-client.js';
-import { completeLogin, startLogin } from './code-flow.js';
 import type { CallOutcome, CallTarget, DemoPageApi } from './demo-page-api.js';
 import { EventLog } from './event-log.js';
 import { Poller } from './poller.js';
@@ -19,7 +18,7 @@ const TAB_KEY = 'bearer-sw-demo:tab';
 const LOG_CHANNEL = 'bearer-sw-demo:requests';
 const STATUS_INTERVAL_MS = 1000;
 
-/** The tab's name: `?tab=` when given, else what this tab was called before the login redirect, else a random one. */
+/** The tab's name: `?tab=` when given, else what this tab was called before the login navigation, else a random one. */
 function tabName(): string {
   const name =
     new URL(location.href).searchParams.get('tab') ?? sessionStorage.getItem(TAB_KEY) ?? crypto.randomUUID().slice(0, 4).toUpperCase();
@@ -75,19 +74,12 @@ async function start(): Promise<void> {
   });
 
   let loginError: string | null = null;
-  if (location.pathname === '/callback') {
-    try {
-      await completeLogin(session, config, new URL(location.href));
-      events.note('logged in · tokens handed to the worker', 'ok');
-      void refreshCounters(view);
-    } catch (error) {
-      loginError = error instanceof Error ? error.message : String(error);
-      view.error(loginError);
-    } finally {
-      history.replaceState(null, '', '/');
-    }
-  }
+  session.addEventListener('login-failed', (event) => {
+    loginError = `${event.detail.code}: ${event.detail.message}`;
+    view.error(loginError);
+  });
   view.session(session.state, ended);
+  if (session.user !== null) events.note(`signed in as ${String(session.user.name ?? session.user.sub)} · the worker holds the tokens`, 'ok');
   events.note(`page ready · ${session.state === 'authenticated' ? 'signed in' : 'signed out'}`, session.state === 'authenticated' ? 'ok' : 'neutral');
 
   const record = (outcomes: CallOutcome[]) => {
@@ -117,8 +109,20 @@ async function start(): Promise<void> {
     },
     startPolling: (intervalMs) => poller.start(intervalMs),
     stopPolling: () => poller.stop(),
-    login: () => startLogin(config),
+    login: () => session.login(),
     logout: () => session.logout(),
+    user: () => (session.user === null ? null : { sub: session.user.sub, name: typeof session.user.name === 'string' ? session.user.name : null }),
+    async postToTokenEndpoint() {
+      // What an injected script would try: redeem a code or a refresh token itself, with no worker in between.
+      const response = await fetch(config.tokenEndpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', client_id: config.clientId, refresh_token: 'stolen-or-guessed' }),
+      }).catch(() => null);
+      if (response === null) return { status: 0, error: null };
+      const body = (await response.json().catch(() => ({}))) as { error?: unknown };
+      return { status: response.status, error: typeof body.error === 'string' ? body.error : null };
+    },
   };
   window.demo = api;
 

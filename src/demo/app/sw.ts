@@ -1,10 +1,18 @@
 // The demo app's service worker, written as an app would write its own: the allowlist is the API's `/v1` paths,
-// and tokens are refreshed with the RFC 6749 refresh grant at the provider's token endpoint.
-import { installTokenInjector, oauth2Refresh } from 'bearer-sw/worker';
+// and the worker runs the login itself (authorization code + PKCE), so no token ever reaches the page.
+import { installTokenInjector } from 'bearer-sw/worker';
+import { oidcLogin } from 'bearer-sw/worker/login';
 import config from '/demo-config.js';
 
 installTokenInjector({
   apis: [{ origin: config.apiOrigin, paths: ['/v1'] }],
-  refresh: oauth2Refresh({ tokenEndpoint: config.tokenEndpoint, clientId: config.clientId }),
+  login: oidcLogin({
+    issuer: config.issuer,
+    clientId: config.clientId,
+    redirectUri: config.redirectUri,
+    scope: config.scope,
+    // The API is the resource; `login consent` shows the provider's login form every time, after a logout too.
+    authorizationParams: { resource: config.apiAudience, prompt: 'login consent' },
+  }),
   refreshLeewaySeconds: config.refreshLeewaySeconds,
 });

@@ -6,6 +6,7 @@ import { parallelBurstStep } from './steps/parallel-burst.js';
 import { plainFetchStep } from './steps/plain-fetch.js';
 import { registerStep } from './steps/register.js';
 import { revokedSessionStep } from './steps/revoked-session.js';
+import { tokenEndpointRefusedStep } from './steps/token-endpoint-refused.js';
 import { workerRestartStep } from './steps/worker-restart.js';
 
 /** The story, in order; `outputDir` receives the extra screenshot of the provider's login page. */
@@ -14,6 +15,7 @@ export function demoSteps(outputDir: string): DemoStep[] {
     registerStep,
     loginStep(outputDir),
     plainFetchStep,
+    tokenEndpointRefusedStep,
     backgroundTabStep,
     parallelBurstStep,
     workerRestartStep,

@@ -1,13 +1,15 @@
-import type { DemoConfig } from '../demo-config.js';
+import type { DemoStack } from '../server/start-demo-stack.js';
 import type { DemoTab } from './demo-tab.js';
 
 /** How long each page of the login may take. */
 const PAGE_TIMEOUT_MS = 15_000;
 
-/** The tokens of the code exchange, as the browser's network saw them (so the driver can look for them later). */
+/** The credentials of the login, as the provider issued and received them (so the driver can look for them in pages). */
 export interface CapturedTokens {
   accessToken: string;
   refreshToken: string;
+  /** Every credential of this login: the three tokens, the authorization code, the PKCE verifier. */
+  secrets: string[];
 }
 
 /** Options of {@link logInAtProvider}. */
@@ -17,27 +19,19 @@ export interface LoginOptions {
   onLoginPage?: () => Promise<void>;
 }
 
-function isTokens(value: unknown): value is { access_token: string; refresh_token: string } {
-  if (typeof value !== 'object' || value === null) return false;
-  const body = value as Record<string, unknown>;
-  return typeof body.access_token === 'string' && typeof body.refresh_token === 'string';
-}
-
 /**
  * Logs in as a person would: clicks the SPA's Log in button, fills in the provider's development login form (any
- * username, any password), confirms the consent page, and waits until the SPA is back and has handed the tokens to
- * its worker. The SPA does the authorization-code + PKCE flow itself; this only plays the person.
+ * username, any password), confirms the consent page, and waits until the SPA is back. The worker does the
+ * authorization-code + PKCE flow (the page only asked it to start); this only plays the person.
  *
- * @returns the tokens the token endpoint sent the page, read from the browser's network log
+ * @returns the credentials of this login, from what the provider recorded (the page never had them)
  * @throws Error when a page of the flow does not appear in time or the SPA reports a login error
  */
-export async function logInAtProvider(tab: DemoTab, config: DemoConfig, options: LoginOptions): Promise<CapturedTokens> {
+export async function logInAtProvider(tab: DemoTab, stack: DemoStack, options: LoginOptions): Promise<CapturedTokens> {
   const { page } = tab;
-  const exchange = page.waitForResponse(
-    (response) => response.url() === config.tokenEndpoint && response.request().method() === 'POST',
-    { timeout: 3 * PAGE_TIMEOUT_MS },
-  );
-  exchange.catch(() => undefined); // awaited below; a failure before that point must not go unhandled
+  const { config, provider } = stack;
+  const record = provider.record;
+  const mark = { issued: record.issued.length, codes: record.codes.length, verifiers: record.verifiers.length };
 
   await page.click('#login');
   await page.waitForURL((url) => url.origin === config.issuer, { timeout: PAGE_TIMEOUT_MS, waitUntil: 'domcontentloaded' });
@@ -51,12 +45,12 @@ export async function logInAtProvider(tab: DemoTab, config: DemoConfig, options:
   await page.locator('input[name="prompt"][value="consent"]').waitFor({ state: 'attached', timeout: PAGE_TIMEOUT_MS });
   await page.locator('button[type="submit"]').click();
 
-  const response = await exchange;
-  const body: unknown = await response.json().catch(() => null);
   await page.waitForURL((url) => url.origin === config.appOrigin, { timeout: PAGE_TIMEOUT_MS });
   await tab.ready();
   const error = await tab.loginError();
   if (error !== null) throw new Error(error);
-  if (!isTokens(body)) throw new Error(`Failed to log in: the token endpoint answered ${response.status()} without tokens`);
-  return { accessToken: body.access_token, refreshToken: body.refresh_token };
+  const issued = record.issued.slice(mark.issued).find((tokens) => tokens.grantType === 'authorization_code');
+  if (issued?.refreshToken === undefined) throw new Error('Failed to log in: the provider issued no tokens for a code');
+  const secrets = [issued.accessToken, issued.refreshToken, issued.idToken, ...record.codes.slice(mark.codes).map((c) => c.code), ...record.verifiers.slice(mark.verifiers)];
+  return { accessToken: issued.accessToken, refreshToken: issued.refreshToken, secrets: secrets.filter((s): s is string => typeof s === 'string') };
 }

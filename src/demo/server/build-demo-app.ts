@@ -6,11 +6,12 @@ import { build, type InlineConfig } from 'vite';
 
 import { DEMO_APP_SOURCE, DEMO_PUBLIC, DIST, ROOT } from '../paths.js';
 
-/** The SPA imports the package's production build, as an app installing bearer-sw from npm would. */
-const alias = {
-  'bearer-sw/worker': join(DIST, 'worker.js'),
-  'bearer-sw/client': join(DIST, 'client.js'),
-};
+/** The SPA imports the package's production build, as an app installing bearer-sw from npm would (exact names). */
+const alias = [
+  { find: /^bearer-sw\/worker$/, replacement: join(DIST, 'worker.js') },
+  { find: /^bearer-sw\/worker\/login$/, replacement: join(DIST, 'worker-login.js') },
+  { find: /^bearer-sw\/client$/, replacement: join(DIST, 'client.js') },
+];
 
 /** Generated per run by the app server; left as an import for the browser to fetch. */
 const external = ['/demo-config.js'];
@@ -20,7 +21,7 @@ export type PackageBuildPolicy = 'if-missing' | 'if-stale';
 
 /** Whether `dist/` is missing or, with `if-stale`, older than a source file of the package. */
 function packageNeedsBuild(policy: PackageBuildPolicy): boolean {
-  const built = [join(DIST, 'worker.js'), join(DIST, 'client.js')];
+  const built = [join(DIST, 'worker.js'), join(DIST, 'worker-login.js'), join(DIST, 'client.js')];
   if (!built.every((file) => existsSync(file))) return true;
   if (policy === 'if-missing') return false;
   const builtAt = Math.min(...built.map((file) => statSync(file).mtimeMs));

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 
 import { createApiVerifier } from '../../../stack/api-verifier.js';
-import { startFaultProxy, tokenEndpointVia, type FaultProxy } from '../../../stack/fault-proxy.js';
 import { startOidcProvider, type OidcServer } from '../../../stack/provider.js';
 import type { DemoConfig, DemoStatus } from '../demo-config.js';
 import { buildDemoApp, type PackageBuildPolicy } from './build-demo-app.js';
@@ -26,8 +25,8 @@ export interface DemoStack {
   /** What the SPA and its worker are told (also served as `/demo-config.js`). */
   readonly config: DemoConfig;
   readonly provider: OidcServer;
-  /** Counts refresh calls in front of the token endpoint. */
-  readonly proxy: FaultProxy;
+  /** Refresh calls that reached the token endpoint, counted by the provider (the worker calls it directly). */
+  readonly refreshCounter: { readonly refreshCalls: number };
   readonly api: DemoApi;
   readonly thirdParty: DemoApi;
   readonly app: DemoAppServer;
@@ -39,8 +38,7 @@ export interface DemoStack {
 
 /**
  * Builds the SPA, then starts on free loopback ports: the SPA's origin, the OpenID Provider (oidc-provider, in
- * memory, short-lived JWT access tokens, rotating refresh tokens), the counting proxy in front of its token endpoint,
- * the API (verifies every token with jose against the provider's JWKS) and a third-party origin. Every origin a
+ * memory, short-lived JWT access tokens, rotating refresh tokens), the API (verifies every token with jose against the provider's JWKS) and a third-party origin. Every origin a
  * browser sees is `http://localhost:<port>`, so a person's own browser reaches them too.
  */
 export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
@@ -52,19 +50,22 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   const apiAudience = apiListener.origin;
   const accessTokenTtl = options.accessTokenTtl ?? 10;
   const provider = await startOidcProvider({ appOrigin, apiAudience, redirectUri: `${appOrigin}/callback`, accessTokenTtl });
-  const proxy = await startFaultProxy(provider.nodeOrigin);
+  const refreshCounter = {
+    get refreshCalls() {
+      return provider.record.tokenRequests.filter((request) => request.grantType === 'refresh_token').length;
+    },
+  };
 
   const config: DemoConfig = {
     appOrigin,
     apiOrigin: apiListener.origin,
     thirdPartyOrigin: thirdPartyListener.origin,
     issuer: provider.issuer,
-    authorizationEndpoint: provider.authorizationEndpoint,
-    tokenEndpoint: tokenEndpointVia(proxy, provider),
+    tokenEndpoint: provider.tokenEndpoint,
     clientId: provider.clientId,
     redirectUri: provider.redirectUri,
     apiAudience,
-    scope: `openid offline_access ${provider.apiScope}`,
+    scope: `openid offline_access profile ${provider.apiScope}`,
     accessTokenTtl,
     refreshLeewaySeconds: options.refreshLeewaySeconds ?? 2,
   };
@@ -73,7 +74,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   const api = createDemoApi({ name: 'api', appOrigin, verifier, requireToken: true });
   const thirdParty = createDemoApi({ name: 'third-party', appOrigin, verifier, requireToken: false });
   const status = (): DemoStatus => ({
-    refreshCalls: proxy.refreshCalls,
+    refreshCalls: refreshCounter.refreshCalls,
     refreshGrants: provider.stats.refreshGrants,
     codeGrants: provider.stats.codeGrants,
     apiRequests: api.records.length,
@@ -86,13 +87,13 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   return {
     config,
     provider,
-    proxy,
+    refreshCounter,
     api,
     thirdParty,
     app,
     status,
     async close() {
-      await Promise.all([appListener.close(), apiListener.close(), thirdPartyListener.close(), proxy.close(), provider.close()]);
+      await Promise.all([appListener.close(), apiListener.close(), thirdPartyListener.close(), provider.close()]);
     },
   };
 }

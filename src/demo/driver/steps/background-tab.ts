@@ -17,7 +17,7 @@ export const backgroundTabStep: DemoStep = {
   title: 'A background tab keeps fetching across an expiry',
   async run(run) {
     const tabA = requireTab(run.tabA, 'A');
-    const { api, proxy, config } = run.stack;
+    const { api, refreshCounter, config } = run.stack;
     const tabB = await DemoTab.open(run.context, config.appOrigin, 'B');
     run.tabB = tabB;
     const openedSignedIn = (await tabB.state()) === 'authenticated';
@@ -26,7 +26,7 @@ export const backgroundTabStep: DemoStep = {
     const focusBefore = await Promise.all([tabA.hasFocus(), tabB.hasFocus()]);
 
     const mark = api.records.length;
-    const refreshMark = proxy.refreshCalls;
+    const refreshMark = refreshCounter.refreshCalls;
     const fromB = () => api.records.slice(mark).filter((record) => record.tab === 'B');
     const started = Date.now();
     await tabB.startPolling(POLL_INTERVAL_MS);
@@ -42,7 +42,7 @@ export const backgroundTabStep: DemoStep = {
 
     const seen = fromB();
     const ids = tokenIds(seen);
-    const refreshes = proxy.refreshCalls - refreshMark;
+    const refreshes = refreshCounter.refreshCalls - refreshMark;
     return {
       show: tabB,
       checks: [

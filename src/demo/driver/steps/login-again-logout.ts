@@ -20,20 +20,20 @@ export const loginAgainLogoutStep: DemoStep = {
   async run(run) {
     const tabA = requireTab(run.tabA, 'A');
     const tabB = requireTab(run.tabB, 'B');
-    const { api, proxy, provider, config } = run.stack;
+    const { api, refreshCounter, provider } = run.stack;
     const earlierIds = tokenIds(api.records);
     const codeMark = provider.stats.codeGrants;
 
-    const tokens = await logInAtProvider(tabA, config, { username: 'alice' });
+    const tokens = await logInAtProvider(tabA, run.stack, { username: 'alice' });
     const newJti = jtiOf(tokens.accessToken);
     const bothIn = await waitFor(() => both([tabA, tabB], 'authenticated'), FOLLOW_TIMEOUT_MS);
-    const found = await findSecretsInPage(tabA.page, [tokens.accessToken, tokens.refreshToken]);
+    const found = await findSecretsInPage(tabA.page, tokens.secrets);
     const mark = api.records.length;
     await tabB.call('api', '/v1/me');
     const loggedIn = api.records[mark];
     const loggedInToken = loggedIn === undefined ? null : verifiedToken(loggedIn);
 
-    const refreshMark = proxy.refreshCalls;
+    const refreshMark = refreshCounter.refreshCalls;
     await tabB.logout();
     const bothOut = await waitFor(() => both([tabA, tabB], 'unauthenticated'), FOLLOW_TIMEOUT_MS);
     const [shownA, shownB] = await Promise.all([tabA.shownState(), tabB.shownState()]);
@@ -53,7 +53,7 @@ export const loginAgainLogoutStep: DemoStep = {
         check('after Log out in tab B, both tabs show signed out', bothOut && shownA === 'Signed out' && shownB === 'Signed out', `tab A: ${shownA}, tab B: ${shownB}`),
         check(
           "tab A's next call went without a token (401), and no refresh was tried",
-          loggedOut?.token === null && loggedOut.status === 401 && proxy.refreshCalls === refreshMark,
+          loggedOut?.token === null && loggedOut.status === 401 && refreshCounter.refreshCalls === refreshMark,
           loggedOut === undefined ? 'no request arrived' : `${loggedOut.status}, token: ${loggedOut.token === null ? 'none' : 'present'}`,
         ),
       ],

@@ -6,18 +6,19 @@ import { logInAtProvider } from '../log-in-at-provider.js';
 import { check, requireTab, type DemoStep } from '../step.js';
 
 /**
- * Step 2: log in with the authorization-code flow and PKCE on the provider's login page; the SPA exchanges the code
- * and hands the tokens to the worker. Then look everywhere a page keeps things: no token there.
+ * Step 2: log in on the provider's login page; the worker runs the authorization-code flow with PKCE, takes the
+ * provider's redirect itself and keeps the tokens. Then look everywhere a page keeps things: no token, code or
+ * verifier there.
  */
 export function loginStep(screenshotDir: string): DemoStep {
   return {
     id: 'login',
-    title: 'Log in (code + PKCE), hand off, page keeps no token',
+    title: 'Log in (code + PKCE in the worker), page sees no token',
     async run(run) {
       const tab = requireTab(run.tabA, 'A');
       const { stack } = run;
       const codesBefore = stack.provider.stats.codeGrants;
-      const tokens = await logInAtProvider(tab, stack.config, {
+      const tokens = await logInAtProvider(tab, stack, {
         username: 'alice',
         onLoginPage: async () => {
           await tab.page.screenshot({ path: join(screenshotDir, '02-provider-login.png') });
@@ -25,15 +26,16 @@ export function loginStep(screenshotDir: string): DemoStep {
       });
       const jti = jtiOf(tokens.accessToken);
       if (jti !== null) run.loginJti = jti;
-      const found = await findSecretsInPage(tab.page, [tokens.accessToken, tokens.refreshToken]);
+      const found = await findSecretsInPage(tab.page, tokens.secrets);
+      const user = await tab.page.evaluate(() => window.demo.user());
       return {
         show: tab,
         checks: [
           check('the provider exchanged one authorization code', stack.provider.stats.codeGrants === codesBefore + 1, stack.provider.stats),
           check('the code exchange returned an access token (a JWT with a jti) and a refresh token', jti !== null),
-          check('tab A is signed in', (await tab.state()) === 'authenticated'),
+          check('tab A is signed in, as the ID token the worker validated says', (await tab.state()) === 'authenticated' && user?.sub === 'alice', `user: ${user?.name ?? 'none'}`),
           check(
-            'neither token is in localStorage, sessionStorage, cookies, URL, DOM or window globals',
+            'no token, code or verifier is in localStorage, sessionStorage, cookies, URL, DOM or window globals',
             found.length === 0,
             found.length === 0 ? 'searched: none found' : `found in ${found.join(', ')}`,
           ),

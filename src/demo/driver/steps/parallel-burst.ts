@@ -11,16 +11,16 @@ export const parallelBurstStep: DemoStep = {
   async run(run) {
     const tabA = requireTab(run.tabA, 'A');
     const tabB = requireTab(run.tabB, 'B');
-    const { api, proxy, provider } = run.stack;
+    const { api, refreshCounter, provider } = run.stack;
     const expired = await waitForLatestTokenToExpire(run.stack);
 
     const mark = api.records.length;
-    const refreshMark = proxy.refreshCalls;
+    const refreshMark = refreshCounter.refreshCalls;
     const grantMark = provider.stats.refreshGrants;
     await Promise.all([tabA.burst(PER_TAB, '/v1/items'), tabB.burst(PER_TAB, '/v1/items')]);
     const seen = api.records.slice(mark);
     const ids = tokenIds(seen);
-    const refreshes = proxy.refreshCalls - refreshMark;
+    const refreshes = refreshCounter.refreshCalls - refreshMark;
     const grants = provider.stats.refreshGrants - grantMark;
     return {
       show: tabA,

@@ -22,19 +22,19 @@ export const revokedSessionStep: DemoStep = {
   async run(run) {
     const tabA = requireTab(run.tabA, 'A');
     const tabB = requireTab(run.tabB, 'B');
-    const { api, proxy, provider } = run.stack;
+    const { api, refreshCounter, provider } = run.stack;
     const destroyed = await provider.revokeAllGrants();
     await waitForLatestTokenToExpire(run.stack);
 
     const mark = api.records.length;
-    const refreshMark = proxy.refreshCalls;
+    const refreshMark = refreshCounter.refreshCalls;
     const grantMark = provider.stats.refreshGrants;
     await tabA.call('api', '/v1/me');
     await waitFor(async () => (await invalidEvents(tabA)).length > 0 && (await invalidEvents(tabB)).length > 0, NEWS_TIMEOUT_MS);
     await sleep(SETTLE_MS);
 
     const record = api.records[mark];
-    const refreshes = proxy.refreshCalls - refreshMark;
+    const refreshes = refreshCounter.refreshCalls - refreshMark;
     const grants = provider.stats.refreshGrants - grantMark;
     const [eventsA, eventsB] = await Promise.all([invalidEvents(tabA), invalidEvents(tabB)]);
     const [shownA, shownB] = await Promise.all([tabA.shownState(), tabB.shownState()]);

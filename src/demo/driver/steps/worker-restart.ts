@@ -8,16 +8,16 @@ export const workerRestartStep: DemoStep = {
   title: 'Worker stopped; the next call still carries the token',
   async run(run) {
     const tabA = requireTab(run.tabA, 'A');
-    const { api, proxy } = run.stack;
+    const { api, refreshCounter } = run.stack;
     const before = latestToken(run.stack);
-    const refreshMark = proxy.refreshCalls;
+    const refreshMark = refreshCounter.refreshCalls;
     const { versions, stopped } = await stopServiceWorkers(run.context);
 
     const mark = api.records.length;
     await tabA.call('api', '/v1/me');
     const record = api.records[mark];
     const token = record === undefined ? null : verifiedToken(record);
-    const refreshes = proxy.refreshCalls - refreshMark;
+    const refreshes = refreshCounter.refreshCalls - refreshMark;
     const sameToken = token !== null && token.jti === before?.jti;
     return {
       show: tabA,

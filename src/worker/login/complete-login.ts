@@ -1,0 +1,107 @@
+import * as oauth from 'oauth4webapi';
+import { BearerSwError, type ErrorCode } from '../../shared/errors.js';
+import { parseTokenSet } from '../../shared/token-set.js';
+import type { UserClaims } from '../../shared/protocol.js';
+import type { TokenSet } from '../../shared/token-set.js';
+import type { PendingLogin } from './login-database.js';
+import type { CheckedLoginOptions } from './login-options.js';
+import { userClaims } from './user-claims.js';
+import type { IdTokenVerifier } from './verify-id-token.js';
+
+/** A finished login: the tokens, and the ID token with its validated claims. */
+export interface LoginResult {
+  tokens: TokenSet;
+  /** The raw ID token: kept in the worker only, for `id_token_hint` at logout. */
+  idToken: string;
+  /** Its validated claims, protocol claims removed: what pages see as `session.user`. */
+  user: UserClaims;
+}
+
+/** What {@link completeLogin} works with. */
+export interface CompleteLoginContext {
+  as: oauth.AuthorizationServer;
+  client: oauth.Client;
+  options: CheckedLoginOptions;
+  idTokens: IdTokenVerifier;
+  /** Options of every token endpoint request (timeout, http on loopback; a DPoP handle later). */
+  requestOptions(): oauth.TokenEndpointRequestOptions;
+}
+
+/** An OAuth error code as it may appear in a message: printable ASCII, bounded (RFC 6749 §4.1.2.1). */
+function oauthCode(value: unknown): string {
+  return typeof value === 'string' && /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(value) ? value : 'unknown';
+}
+
+function fail(code: ErrorCode, reason: string, cause?: unknown): never {
+  throw new BearerSwError(code, `Failed to log in: ${reason}`, { cause });
+}
+
+/** Whether an oauth4webapi processing error is about the ID token rather than the response as a whole. */
+function isIdTokenError(error: oauth.OperationProcessingError): boolean {
+  return error.code === oauth.JWT_CLAIM_COMPARISON || error.code === oauth.JWT_TIMESTAMP_CHECK || /ID Token/.test(error.message);
+}
+
+/**
+ * Finishes a login from the server's response at the redirect URI: checks `iss` (RFC 9207) and
+ * the state with oauth4webapi's `validateAuthResponse`, exchanges the code with the PKCE verifier,
+ * checks the ID token's claims (`iss`, `aud`, `azp`, `nonce`, `exp`, `iat`) with
+ * `processAuthorizationCodeResponse`, and its signature against the server's keys with jose.
+ *
+ * @param callback - the redirect URI as the server called it
+ * @param pending - the login this response answers (already taken: single use)
+ * @returns the tokens, the raw ID token (worker only) and the user's claims
+ * @throws BearerSwError `login-denied` (the server answered with an error such as `access_denied`),
+ *   `login-response-invalid` (wrong `iss`, no code), `login-exchange-failed`, `login-id-token-invalid`
+ * @example
+ * ```ts
+ * const result = await completeLogin(new URL(event.request.url), pending, context)
+ * ```
+ */
+export async function completeLogin(callback: URL, pending: PendingLogin, context: CompleteLoginContext): Promise<LoginResult> {
+  const { as, client, options } = context;
+  let params: URLSearchParams;
+  try {
+    params = oauth.validateAuthResponse(as, client, callback.searchParams, pending.key);
+  } catch (error) {
+    if (error instanceof oauth.AuthorizationResponseError) fail('login-denied', `the authorization server answered ${oauthCode(error.error)}`, error);
+    fail('login-response-invalid', `the authorization response is not valid (${(error as Error).message})`, error);
+  }
+
+  let response: Response;
+  try {
+    response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, options.redirectUri.href, pending.verifier, context.requestOptions());
+  } catch (error) {
+    fail('login-exchange-failed', 'the token endpoint could not be reached', error);
+  }
+  let result: oauth.TokenEndpointResponse;
+  try {
+    result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: pending.nonce, requireIdToken: true });
+  } catch (error) {
+    if (error instanceof oauth.ResponseBodyError) fail('login-exchange-failed', `the token endpoint refused the code (${oauthCode(error.error)})`, error);
+    if (error instanceof oauth.OperationProcessingError && isIdTokenError(error)) {
+      fail('login-id-token-invalid', `the ID token is not valid (${error.message})`, error);
+    }
+    fail('login-exchange-failed', `the token response is not valid (${(error as Error).message})`, error);
+  }
+
+  const idToken = result.id_token;
+  const claims = oauth.getValidatedIdTokenClaims(result);
+  if (idToken === undefined || claims === undefined) fail('login-id-token-invalid', 'the token response has no ID token');
+  if (typeof as.jwks_uri !== 'string') fail('login-id-token-invalid', 'the authorization server publishes no jwks_uri to check the ID token with');
+  try {
+    await context.idTokens.verify(idToken, as.issuer, as.jwks_uri);
+  } catch (error) {
+    fail('login-id-token-invalid', `the ID token's signature does not verify against the server's keys (${(error as Error).name})`, error);
+  }
+
+  let tokens;
+  try {
+    tokens = parseTokenSet(
+      { accessToken: result.access_token, refreshToken: result.refresh_token, expiresIn: result.expires_in },
+      'log in',
+    );
+  } catch (error) {
+    fail('login-exchange-failed', (error as Error).message.replace(/^Failed to log in: /, ''), error);
+  }
+  return { tokens, idToken, user: userClaims(claims as { sub: string } & Record<string, unknown>) };
+}

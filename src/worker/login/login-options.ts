@@ -1,0 +1,109 @@
+/** Options of `oidcLogin`. */
+export interface OidcLoginOptions {
+  /**
+   * The authorization server's issuer identifier (`https://auth.example.com`). Its metadata is
+   * discovered at `<issuer>/.well-known/openid-configuration` and must name this same issuer.
+   */
+  issuer: string;
+  /** The public client's id, registered at the server for this app. */
+  clientId: string;
+  /**
+   * Where the server sends the browser back with the code: a URL inside the worker's scope,
+   * registered at the server. The worker answers that navigation itself; no page ever loads it.
+   */
+  redirectUri: string;
+  /** Requested scope. Default `openid offline_access` (`openid` is required). */
+  scope?: string;
+  /** Extra authorization request parameters (`audience`, `resource`, `prompt`, …). */
+  authorizationParams?: Record<string, string>;
+  /**
+   * Where the server sends the browser after RP-initiated logout (`session.logout({ endSession:
+   * true })`); same-origin, registered at the server. Default: the worker's scope URL.
+   */
+  postLogoutRedirectUri?: string;
+  /** The ID token signing algorithm the client registered. Default `RS256`. */
+  idTokenSigningAlg?: string;
+  /**
+   * Still accept tokens a page hands over with `session.handoff()` (for an app that also logs in
+   * elsewhere). Default `false`: with the login in the worker, a page has no way to plant tokens.
+   */
+  allowHandoff?: boolean;
+}
+
+/** The options after validation. */
+export interface CheckedLoginOptions {
+  issuer: URL;
+  clientId: string;
+  redirectUri: URL;
+  scope: string;
+  authorizationParams: Record<string, string>;
+  postLogoutRedirectUri: URL | null;
+  idTokenSigningAlg: string;
+  /** Plain http is allowed for a loopback issuer only (development). */
+  insecure: boolean;
+  allowHandoff: boolean;
+}
+
+/** Parameters the worker sets itself: an app may not override them. */
+const RESERVED = new Set(['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'login_hint']);
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function fail(reason: string): never {
+  throw new TypeError(`Failed to create the login: ${reason}`);
+}
+
+function absolute(value: unknown, name: string): URL {
+  if (typeof value !== 'string') fail(`${name} must be a string`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(`${name} '${value}' is not an absolute URL`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+    fail(`${name} must use https (plain http only on localhost)`);
+  }
+  if (url.hash !== '') fail(`${name} must not have a fragment`);
+  return url;
+}
+
+/**
+ * Validates the options of `oidcLogin` once, when the worker script runs.
+ * @throws TypeError naming the first problem found
+ * @example
+ * ```ts
+ * checkLoginOptions({ issuer: 'https://auth.example.com', clientId: 'spa', redirectUri: 'https://app.example.com/callback' })
+ * ```
+ */
+export function checkLoginOptions(options: OidcLoginOptions): CheckedLoginOptions {
+  if (typeof options !== 'object' || options === null) fail('options must be an object');
+  const issuer = absolute(options.issuer, 'issuer');
+  if (issuer.search !== '') fail('issuer must not have a query');
+  if (typeof options.clientId !== 'string' || options.clientId.length === 0) fail('clientId must be a non-empty string');
+  const redirectUri = absolute(options.redirectUri, 'redirectUri');
+  if (redirectUri.search !== '') fail('redirectUri must not have a query');
+  const scope = options.scope ?? 'openid offline_access';
+  if (typeof scope !== 'string' || !scope.split(' ').includes('openid')) fail("scope must be a string that includes 'openid'");
+  const params = options.authorizationParams ?? {};
+  if (typeof params !== 'object' || params === null) fail('authorizationParams must be an object of strings');
+  for (const [key, value] of Object.entries(params)) {
+    if (typeof value !== 'string') fail(`authorizationParams.${key} must be a string`);
+    if (RESERVED.has(key)) fail(`authorizationParams must not set '${key}', which the worker sets itself`);
+  }
+  const postLogout = options.postLogoutRedirectUri === undefined ? null : absolute(options.postLogoutRedirectUri, 'postLogoutRedirectUri');
+  if (postLogout !== null && postLogout.origin !== redirectUri.origin) fail('postLogoutRedirectUri must be on the origin of redirectUri');
+  const alg = options.idTokenSigningAlg ?? 'RS256';
+  if (typeof alg !== 'string' || alg === 'none' || alg.length === 0) fail("idTokenSigningAlg must name a signing algorithm (not 'none')");
+  if (options.allowHandoff !== undefined && typeof options.allowHandoff !== 'boolean') fail('allowHandoff must be a boolean');
+  return {
+    allowHandoff: options.allowHandoff === true,
+    issuer,
+    clientId: options.clientId,
+    redirectUri,
+    scope,
+    authorizationParams: { ...params },
+    postLogoutRedirectUri: postLogout,
+    idTokenSigningAlg: alg,
+    insecure: issuer.protocol === 'http:',
+  };
+}

@@ -1,0 +1,330 @@
+import * as oauth from 'oauth4webapi';
+import { BearerSwError } from '../../shared/errors.js';
+import type { LoginFailedDetail, ReplyResults } from '../../shared/protocol.js';
+import type { TokenSet } from '../../shared/token-set.js';
+import { VERSION } from '../../shared/version.js';
+import { RefreshRejectedError, RefreshUnavailableError } from '../refresh-errors.js';
+import type { RouterCondition } from '../static-routes.js';
+import type { StoredTokens } from '../token-store.js';
+import type { LoginBinding, WorkerLogin } from '../worker-login.js';
+import { completeLogin } from './complete-login.js';
+import { createDiscovery, type Discovery } from './discovery.js';
+import { openLoginDatabase } from './login-database.js';
+import { checkLoginOptions, type OidcLoginOptions } from './login-options.js';
+import { parseLoginPayload, type CheckedLoginPayload } from './parse-login-payload.js';
+import { createPendingLogins, type PendingLogins } from './pending-logins.js';
+import { createIdTokenVerifier } from './verify-id-token.js';
+
+/** The query parameter of the same-origin URL a tab navigates to for RP-initiated logout. */
+const END_SESSION_PARAM = 'bearer-sw-end-session';
+/** How long a failed login's news waits for its tab to ask (`hello`). */
+const FAILURE_TTL_MS = 60_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
+
+interface Attached {
+  binding: LoginBinding;
+  origin: string;
+  discovery: Discovery;
+  pending: PendingLogins;
+  postLogout: URL;
+}
+
+// URLPattern syntax characters; anything else in a pattern string stands for itself.
+const literal = (text: string) => text.replace(/[\\+*?:{}()]/g, '\\$&');
+const endpointOf = (url: string | URL) => {
+  const { origin, pathname } = new URL(url);
+  return `${origin}${pathname}`;
+};
+const withoutHash = (url: string) => url.split('#')[0];
+
+function refused(message: string): Response {
+  return new Response(JSON.stringify({ error: 'not-allowed', message }), {
+    status: 403,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  });
+}
+
+/**
+ * The worker as the OAuth client: the authorization code flow with PKCE (S256) runs in the
+ * service worker, so no token, code or verifier ever reaches a page. Pass the result as `login`
+ * to `installTokenInjector`; pages call `session.login()`.
+ *
+ * - `session.login()` asks the worker, which keeps verifier, `state` and `nonce` in IndexedDB
+ *   (single use, ten minutes) and answers with the authorization URL.
+ * - The server's redirect to `redirectUri` is answered by the worker: it checks `state` and `iss`,
+ *   exchanges the code, validates the ID token, stores the tokens and redirects to `returnTo`, so
+ *   no document ever loads with the code in its URL. A failure lands there too, with `login-failed`.
+ * - Pages' requests to the token and revocation endpoints are refused with a 403.
+ * - Refresh uses the discovered token endpoint; logout revokes (RFC 7009) and can end the session
+ *   at the server (RP-initiated logout).
+ *
+ * Protocol steps are oauth4webapi's; the ID token's signature is checked with jose.
+ *
+ * @param options - `issuer`, `clientId`, `redirectUri`, optional `scope`, `authorizationParams`,
+ *   `postLogoutRedirectUri`, `idTokenSigningAlg`
+ * @throws TypeError when an option is invalid (now), or at install when `redirectUri` lies outside
+ *   the worker's scope
+ * @example
+ * ```ts
+ * import { installTokenInjector } from 'bearer-sw/worker'
+ * import { oidcLogin } from 'bearer-sw/worker/login'
+ * installTokenInjector({
+ *   apis: [{ origin: 'https://api.example.com' }],
+ *   login: oidcLogin({ issuer: 'https://auth.example.com', clientId: 'spa', redirectUri: 'https://app.example.com/callback' }),
+ * })
+ * ```
+ */
+export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
+  const checked = checkLoginOptions(options);
+  const client: oauth.Client = { client_id: checked.clientId, token_endpoint_auth_method: 'none', id_token_signed_response_alg: checked.idTokenSigningAlg };
+  const idTokens = createIdTokenVerifier(checked.clientId, checked.idTokenSigningAlg);
+  const failures: Array<LoginFailedDetail & { clientId: string; url: string; at: number }> = [];
+  let attached: Attached | null = null;
+
+  // Every token endpoint request goes through here: the place a DPoP handle will join.
+  const requestOptions = (signal?: AbortSignal): oauth.TokenEndpointRequestOptions => ({
+    signal: signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    [oauth.allowInsecureRequests]: checked.insecure,
+  });
+  const need = (): Attached => {
+    if (attached === null) throw new Error('Failed to use the login: pass it as login to installTokenInjector first');
+    return attached;
+  };
+  /** The token and revocation endpoints (origin and path), once discovered. */
+  const protectedEndpoints = (as: oauth.AuthorizationServer): string[] =>
+    [as.token_endpoint, as.revocation_endpoint].filter((endpoint): endpoint is string => typeof endpoint === 'string').map(endpointOf);
+
+  const refuse = (request: Request, { binding }: Attached): Response => {
+    const target = endpointOf(request.url);
+    binding.log(`refused a page's ${request.method} to ${target}: only the worker talks to the token and revocation endpoints`);
+    return refused(`Failed to send the request: ${target} is the authorization server's token or revocation endpoint, which only the service worker may call`);
+  };
+
+  /**
+   * Whether a page's (non-navigation) request is one the worker refuses: to the token or revocation
+   * endpoint. Decided from the metadata in memory; before discovery has finished, a request that
+   * could redeem a code (not GET or HEAD) to the issuer's origin waits for it (`null`: pass).
+   */
+  const guard = (request: Request, context: Attached): Promise<Response> | null => {
+    const url = new URL(request.url);
+    const as = context.discovery.peek();
+    if (as !== null) return protectedEndpoints(as).includes(endpointOf(url)) ? Promise.resolve(refuse(request, context)) : null;
+    if (url.origin !== checked.issuer.origin || request.method === 'GET' || request.method === 'HEAD') return null;
+    return context.discovery.get().then(
+      (metadata) => (protectedEndpoints(metadata).includes(endpointOf(url)) ? refuse(request, context) : fetch(request)),
+      // The endpoints cannot be known: refuse what could redeem a code, rather than let it through.
+      () => refuse(request, context),
+    );
+  };
+
+  const callback = async (event: FetchEvent, url: URL, { binding, discovery, pending, postLogout }: Attached) => {
+    const endSession = url.searchParams.get(END_SESSION_PARAM);
+    if (endSession !== null) {
+      const record = await pending.take(endSession, 'end-session').catch(() => null);
+      return Response.redirect(record?.url ?? postLogout.href, 303);
+    }
+    const state = url.searchParams.get('state');
+    const record = state === null ? null : await pending.take(state, 'login').catch(() => null);
+    const returnTo = record?.returnTo ?? binding.scope;
+    try {
+      if (record === null) {
+        throw new BearerSwError('login-state-invalid', 'Failed to log in: the response matches no login in progress (its state is missing, unknown, expired or already used)');
+      }
+      const { tokens, idToken, user } = await completeLogin(url, record, { as: await discovery.get(), client, options: checked, idTokens, requestOptions });
+      await binding.session.handoff(tokens, { idToken, user });
+      binding.log('logged in');
+    } catch (error) {
+      const failure =
+        error instanceof BearerSwError
+          ? { code: error.code, message: error.message }
+          : { code: 'login-exchange-failed', message: 'Failed to log in: an unexpected error occurred in the service worker' };
+      const now = Date.now();
+      failures.splice(0, failures.length, ...failures.filter((f) => now - f.at < FAILURE_TTL_MS));
+      failures.push({ ...failure, clientId: event.resultingClientId, url: withoutHash(returnTo), at: now });
+      binding.log(`${failure.code}: ${failure.message}`);
+    }
+    // A redirect, not a page: the URL with the code never commits to a document or to history.
+    return Response.redirect(returnTo, 303);
+  };
+
+  const start = async ({ origin, binding, discovery, pending }: Attached, request: CheckedLoginPayload): Promise<ReplyResults['login']> => {
+    let returnTo = new URL(request.returnTo);
+    if (returnTo.origin !== origin) throw new TypeError("Failed to log in: returnTo must be on this app's origin");
+    if (endpointOf(returnTo) === endpointOf(checked.redirectUri)) returnTo = new URL(binding.scope);
+    if (request.prompt !== undefined && !request.prompt.split(' ').every((p) => PROMPTS.has(p))) {
+      throw new TypeError('Failed to log in: prompt must be none, login, consent or select_account');
+    }
+    const as = await discovery.get();
+    if (typeof as.authorization_endpoint !== 'string') {
+      throw new BearerSwError('login-unavailable', 'Failed to log in: the authorization server publishes no authorization_endpoint');
+    }
+    const verifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const nonce = oauth.generateRandomNonce();
+    const challenge = await oauth.calculatePKCECodeChallenge(verifier);
+    await pending.put({ kind: 'login', key: state, verifier, nonce, returnTo: returnTo.href, createdAt: Date.now() });
+
+    const url = new URL(as.authorization_endpoint);
+    const params = url.searchParams;
+    for (const [key, value] of Object.entries(checked.authorizationParams)) params.set(key, value);
+    params.set('client_id', checked.clientId);
+    params.set('redirect_uri', checked.redirectUri.href);
+    params.set('response_type', 'code');
+    params.set('scope', checked.scope);
+    params.set('state', state);
+    params.set('nonce', nonce);
+    params.set('code_challenge', challenge);
+    params.set('code_challenge_method', 'S256');
+    if (request.prompt !== undefined) params.set('prompt', request.prompt);
+    if (request.loginHint !== undefined) params.set('login_hint', request.loginHint);
+    return { navigate: url.href };
+  };
+
+  /** Revokes a token at the revocation endpoint (RFC 7009), when the server has one. */
+  const revoke = async ({ discovery }: Attached, token: string): Promise<void> => {
+    const as = await discovery.get();
+    if (typeof as.revocation_endpoint !== 'string') return;
+    await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, oauth.None(), token, requestOptions()));
+  };
+
+  /**
+   * A same-origin URL whose navigation the worker answers with a redirect to the server's
+   * `end_session_endpoint` (RP-initiated logout), or `null` when the server has none. The page
+   * gets a one-time handle, not the URL: the `id_token_hint` in it stays in the worker.
+   */
+  const endSession = async ({ discovery, pending, postLogout }: Attached, idToken: string | undefined): Promise<string | null> => {
+    const as = await discovery.get();
+    if (typeof as.end_session_endpoint !== 'string') return null;
+    const url = new URL(as.end_session_endpoint);
+    url.searchParams.set('client_id', checked.clientId);
+    url.searchParams.set('post_logout_redirect_uri', postLogout.href);
+    if (idToken !== undefined) url.searchParams.set('id_token_hint', idToken);
+    const key = oauth.generateRandomState();
+    await pending.put({ kind: 'end-session', key, url: url.href, createdAt: Date.now() });
+    const handle = new URL(checked.redirectUri);
+    handle.searchParams.set(END_SESSION_PARAM, key);
+    return handle.href;
+  };
+
+  const logout = async (context: Attached, endSessionRequested: boolean): Promise<ReplyResults['logout']> => {
+    let ended: StoredTokens | null = null;
+    const result: ReplyResults['logout'] = await context.binding.session.logout((tokens) => (ended = tokens));
+    const tokens = ended as StoredTokens | null;
+    // The session is already gone in every tab; revocation tells the server (RFC 7009).
+    const revocable = tokens?.refreshToken ?? tokens?.accessToken;
+    if (revocable !== undefined) {
+      await revoke(context, revocable).catch((error: unknown) => context.binding.log(`could not revoke the token: ${(error as Error).message}`));
+    }
+    if (endSessionRequested) {
+      const url = await endSession(context, tokens?.idToken).catch(() => null);
+      if (url !== null) result.navigate = url;
+    }
+    return result;
+  };
+
+  /** The failure of a login that ended on this window, once; `null` when there is none. */
+  const takeFailure = (window: { id: string; url: string }): LoginFailedDetail | null => {
+    const now = Date.now();
+    const index = failures.findIndex((f) => now - f.at < FAILURE_TTL_MS && (f.clientId === window.id || f.url === withoutHash(window.url)));
+    if (index === -1) return null;
+    const [failure] = failures.splice(index, 1);
+    return failure === undefined ? null : { code: failure.code, message: failure.message };
+  };
+
+  return {
+    attach(binding) {
+      if (attached !== null) throw new TypeError('Failed to install the token injector: this login is already attached to a worker');
+      const scope = new URL(binding.scope);
+      if (checked.redirectUri.origin !== scope.origin || !checked.redirectUri.pathname.startsWith(scope.pathname)) {
+        throw new TypeError(`Failed to install the token injector: login redirectUri ${checked.redirectUri.href} lies outside the worker's scope ${scope.href}`);
+      }
+      const postLogout = checked.postLogoutRedirectUri ?? scope;
+      if (postLogout.origin !== scope.origin) throw new TypeError("Failed to install the token injector: login postLogoutRedirectUri must be on the worker's origin");
+      const db = openLoginDatabase(binding.databaseName);
+      const discovery = createDiscovery(checked.issuer, db, checked.insecure);
+      attached = { binding, origin: scope.origin, discovery, pending: createPendingLogins(db), postLogout };
+      // Warm: the endpoints the guard checks are known before the first page request.
+      discovery.get().catch((error: unknown) => binding.log((error as Error).message));
+    },
+
+    async staticRoutes() {
+      const as = await need().discovery.get().catch(() => null);
+      const pattern = (url: URL, pathname: string) => ({
+        protocol: literal(url.protocol.slice(0, -1)),
+        hostname: literal(url.hostname),
+        port: literal(url.port),
+        pathname,
+      });
+      const conditions: RouterCondition[] = [{ urlPattern: pattern(checked.redirectUri, literal(checked.redirectUri.pathname)), requestMode: 'navigate' }];
+      // The endpoints pages are refused at must reach the fetch event; without metadata, the issuer's whole origin.
+      const guarded = as === null ? [`${checked.issuer.origin}/*`] : protectedEndpoints(as);
+      for (const endpoint of guarded) {
+        const url = new URL(endpoint.replace(/\*$/, ''));
+        conditions.push({ urlPattern: pattern(url, endpoint.endsWith('*') ? '*' : literal(url.pathname)) });
+      }
+      return conditions;
+    },
+
+    intercept(event) {
+      if (attached === null) return null;
+      const request = event.request;
+      const url = new URL(request.url);
+      if (request.mode === 'navigate') {
+        const isCallback = url.origin === checked.redirectUri.origin && url.pathname === checked.redirectUri.pathname;
+        return isCallback ? callback(event, url, attached) : null;
+      }
+      return guard(request, attached);
+    },
+
+    message(message, window) {
+      const context = attached;
+      if (context === null) return undefined;
+      switch (message.type) {
+        case 'hello': {
+          const failed = takeFailure(window);
+          return failed === null ? undefined : context.binding.session.snapshot().then((snapshot) => ({ ...snapshot, version: VERSION, loginFailed: failed }));
+        }
+        case 'handoff':
+          return checked.allowHandoff
+            ? undefined
+            : Promise.reject(
+                new BearerSwError('not-allowed', 'Failed to hand off tokens: the worker runs the login itself; pass allowHandoff: true to oidcLogin to accept tokens from pages'),
+              );
+        case 'login':
+          return Promise.resolve(message.payload).then((payload) => start(context, parseLoginPayload(payload, window.url)));
+        case 'logout':
+          return logout(context, (Object(message.payload) as { endSession?: unknown }).endSession === true);
+        default:
+          return undefined;
+      }
+    },
+
+    async refresh(refreshToken, signal): Promise<TokenSet> {
+      const as = await need()
+        .discovery.get()
+        .catch((cause: unknown) => {
+          throw new RefreshUnavailableError('Failed to refresh tokens: the authorization server could not be discovered', { cause });
+        });
+      let response: Response;
+      try {
+        response = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, requestOptions(signal));
+      } catch (cause) {
+        throw new RefreshUnavailableError('Failed to refresh tokens: the token endpoint could not be reached', { cause });
+      }
+      try {
+        const result = await oauth.processRefreshTokenResponse(as, client, response);
+        const tokens: TokenSet = { accessToken: result.access_token };
+        if (result.refresh_token !== undefined) tokens.refreshToken = result.refresh_token;
+        if (result.expires_in !== undefined) tokens.expiresIn = result.expires_in;
+        return tokens;
+      } catch (error) {
+        if (error instanceof oauth.ResponseBodyError && (error.status === 400 || error.status === 401)) {
+          const code = /^[\x20-\x7e]{1,64}$/.test(error.error) ? error.error : 'unknown';
+          throw new RefreshRejectedError(`Failed to refresh tokens: the server refused the refresh token (${code})`, { cause: error, oauthError: code });
+        }
+        throw new RefreshUnavailableError(`Failed to refresh tokens: ${(error as Error).message}`, { cause: error });
+      }
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { PageMessage } from '../shared/protocol.js';
+import type { RefreshFn } from './injector-config.js';
+import type { RouterCondition } from './static-routes.js';
+import type { TokenSession } from './token-session.js';
+
+/** What the worker gives a login object once, at start. */
+export interface LoginBinding {
+  /** The registration's scope URL: the redirect URI must lie inside it, `returnTo` on its origin. */
+  scope: string;
+  /** The injector's database name; the login keeps its own records next to it. */
+  databaseName: string;
+  /** The session a finished login is stored in, and a logout clears. */
+  session: Pick<TokenSession, 'handoff' | 'logout' | 'snapshot'>;
+  log(message: string): void;
+}
+
+/**
+ * The login half of the worker, created by `oidcLogin()` (from `bearer-sw/worker/login`) and
+ * passed as `login` to `installTokenInjector`. The core only calls these methods and never
+ * imports the login code, so a worker without `login` carries none of it.
+ */
+export interface WorkerLogin {
+  /**
+   * Called once at worker start.
+   * @throws TypeError when the redirect URI lies outside the scope
+   */
+  attach(binding: LoginBinding): void;
+  /** Conditions of requests that must reach the fetch event even under static routes. */
+  staticRoutes(): Promise<RouterCondition[]>;
+  /**
+   * The response for a request the login owns (the navigation to the redirect URI, a page's
+   * request to the authorization server), or `null` to leave it to the rest of the worker.
+   */
+  intercept(event: FetchEvent): Promise<Response> | null;
+  /**
+   * The answer to a page request the login changes (`login`, `logout`, a refused `handoff`, a
+   * `hello` that must hear of a failed login), or `undefined` to leave it to the core.
+   */
+  message(message: PageMessage, client: Client): Promise<unknown> | undefined;
+  /** Refreshes with the discovered token endpoint. */
+  refresh: RefreshFn;
+}
