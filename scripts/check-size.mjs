@@ -39,7 +39,12 @@ export const BUDGETS = [
   // page module: over its 2 KiB budget until trimmed; a ceiling with a little headroom meanwhile.
   { set: 'page', what: 'page module (bearer-sw/client, all exports)', budget: 2 * KIB, ceiling: 2 * KIB + 100 },
   // Issue 12: the worker with oidcLogin (oauth4webapi, jose's JWKS verification).
-  { set: 'login', what: 'worker: default + oidcLogin (oauth4webapi, jose)', budget: 25 * KIB },
+  // Since issue 13 it carries the DPoP code (about 1.7 KiB: `dpop` is an option of oidcLogin, so a
+  // bundler cannot drop it): a ceiling until trimmed.
+  { set: 'login', what: 'worker: default + oidcLogin (oauth4webapi, jose)', budget: 25 * KIB, ceiling: 26_200 },
+  // Issue 13: the login with dpop: true. The DPoP code is reached through oidcLogin only, so the
+  // login set carries it too (dpop is an option, not an import); the core and default sets do not.
+  { set: 'login-dpop', what: 'worker: login + dpop: true (key, proofs, nonces)', budget: 26_200 },
   { set: 'dpop-additions', what: 'DPoP additions (src/worker/dpop, all exports)', budget: 2 * KIB },
   { set: 'server', what: 'API verifier (bearer-sw/server + jose parts)', budget: 12 * KIB },
 ];

@@ -297,11 +297,11 @@ export class TokenSession {
 
   /**
    * Replaces the session with tokens handed over by a page (validated by the caller), or those of
-   * a login the worker ran itself, with its `identity` (raw ID token, claims).
+   * a login the worker ran itself, with its `identity` (raw ID token, claims, DPoP key pair).
    * @throws TypeError when the tokens cannot make a usable session with this config
    * @throws BearerSwError `storage-failed`
    */
-  async handoff(tokens: TokenSet, identity?: Pick<StoredTokens, 'idToken' | 'user'>): Promise<SessionSnapshot> {
+  async handoff(tokens: TokenSet, identity?: Pick<StoredTokens, 'idToken' | 'user' | 'dpopKey'>): Promise<SessionSnapshot> {
     const receivedAt = this.#now();
     const expiresAt = tokens.accessToken === undefined ? undefined : expiresAtFor(tokens, receivedAt);
     if (this.#refresh === null || tokens.refreshToken === undefined) {

@@ -11,6 +11,11 @@ export interface StoredTokens {
   idToken?: string;
   /** Its validated claims, which pages do see as `session.user`. */
   user?: UserClaims;
+  /**
+   * The DPoP key pair the tokens are bound to (RFC 9449), for a login with `dpop: true`: made for
+   * this session only, its private key non-extractable; gone with the tokens at logout or loss.
+   */
+  dpopKey?: CryptoKeyPair;
 }
 
 /** The single stored record: the session's tokens (or none) and its epoch. */

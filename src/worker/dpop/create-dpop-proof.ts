@@ -7,7 +7,7 @@ export interface ProofRequest {
   /** The access token sent with the request: its hash goes in `ath`. Leave out for the token endpoint. */
   accessToken?: string;
   /** The server's latest `DPoP-Nonce` for this origin, if any. */
-  nonce?: string;
+  nonce?: string | undefined;
 }
 
 const encoder = new TextEncoder();
