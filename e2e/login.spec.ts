@@ -1,7 +1,11 @@
 // The worker runs the login (oidcLogin): authorization code + PKCE against a real oidc-provider,
 // driven through its own login and consent pages. Asserted on what the provider issued and
 // received, what the API received, and what each tab can see.
-import type { Page } from '@playwright/test';
+import { chromium, type Page } from '@playwright/test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHROMIUM_ARGS, findChromium } from '../scripts/find-chromium.mjs';
 import { pageFetch as fetchStep, stopAllWorkers } from './support/fixtures.js';
 import { eventsOf, expect, register, test, throughProvider, type LoginWorld } from './support/login-fixtures.js';
 
@@ -216,6 +220,25 @@ test.describe('failed logins end in login-failed, with no session', () => {
       expect(world.provider.record.tokenRequests).toEqual([expect.objectContaining({ grantType: 'authorization_code', status: 200 })]);
     });
   }
+
+  test('an ID token with the right claims signed by a key the provider does not publish (checked by jose)', async ({ openApp, world }) => {
+    world.provider.tamperIdTokens((claims) => claims, { foreignKey: true });
+    const page = await openApp();
+    await register(page);
+    await world.logIn(page);
+    await expectFailed(page, 'login-id-token-invalid', world);
+    expect((await eventsOf(page, 'login-failed'))[0]?.message).toContain("signature does not verify against the server's keys");
+  });
+
+  test("discovery that names another issuer: session.login() rejects with login-unavailable", async ({ openApp, world, useConfig }) => {
+    // The provider at 127.0.0.1 serves a discovery document whose issuer is http://localhost:<port>.
+    useConfig({ ...world.config, login: { ...world.config.login!, issuer: world.provider.nodeOrigin } });
+    const page = await openApp();
+    await register(page);
+    const result = await page.evaluate(() => window.harness.loginNow());
+    expect(result).toMatchObject({ ok: false, code: 'login-unavailable', message: expect.stringMatching(/^Failed to discover the authorization server .*issuer/) });
+    expect(world.provider.record.authorizations).toEqual([]);
+  });
 });
 
 test.describe('logout with the worker login', () => {
@@ -249,6 +272,36 @@ test.describe('logout with the worker login', () => {
       for (const secret of world.secrets()) expect(exposed.includes(secret)).toBe(false);
     }
   });
+});
+
+test('the session and its user survive a browser restart', async ({ app, world }) => {
+  const browser = findChromium();
+  if (browser === null) throw new Error('no chromium');
+  const profile = await mkdtemp(join(tmpdir(), 'bearer-sw-login-profile-'));
+  const launch = () => chromium.launchPersistentContext(profile, { executablePath: browser.path, args: CHROMIUM_ARGS });
+  try {
+    let context = await launch();
+    let page = await context.newPage();
+    await page.goto(app.origin);
+    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+    await register(page);
+    await world.logIn(page, { username: 'restarted' });
+    const [issued] = world.provider.record.issued;
+    await context.close();
+
+    context = await launch();
+    page = await context.newPage();
+    await page.goto(app.origin);
+    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+    await register(page);
+    expect(await page.evaluate(() => [window.harness.state(), window.harness.user()?.sub])).toEqual(['authenticated', 'restarted']);
+    expect((await pageFetch(page, `${world.audience}/v1/after-restart`)).status).toBe(200);
+    expect(world.api.requests((r) => r.url === '/v1/after-restart').map((r) => r.token)).toEqual([issued?.accessToken]);
+    await stopAllWorkers(context);
+    await context.close();
+  } finally {
+    await rm(profile, { recursive: true, force: true });
+  }
 });
 
 test.describe('what worked keeps working with the worker login', () => {

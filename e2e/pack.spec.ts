@@ -23,8 +23,8 @@ test('npm pack produces a package that installs and works in a separate Vite app
     const files = info?.files.map((f) => f.path) ?? [];
     expect(files).toEqual(
       expect.arrayContaining([
-        ...['dist/worker.js', 'dist/client.js', 'dist/server.js', 'dist/vite.js'],
-        ...['dist/types/worker/index.d.ts', 'dist/types/client/index.d.ts', 'dist/types/server/index.d.ts', 'dist/types/vite/index.d.ts'],
+        ...['dist/worker.js', 'dist/worker-login.js', 'dist/client.js', 'dist/server.js', 'dist/vite.js'],
+        ...['dist/types/worker/index.d.ts', 'dist/types/worker/login/index.d.ts', 'dist/types/client/index.d.ts', 'dist/types/server/index.d.ts', 'dist/types/vite/index.d.ts'],
         'README.md',
         'package.json',
       ]),
@@ -35,7 +35,16 @@ test('npm pack produces a package that installs and works in a separate Vite app
     mkdirSync(join(app, 'src'), { recursive: true });
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { 'bearer-sw': `file:../${info?.filename}` } }));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: app, encoding: 'utf8' });
-    expect(readdirSync(join(app, 'node_modules'))).toEqual(expect.arrayContaining(['bearer-sw', 'idb', 'jose', 'workbox-core']));
+    expect(readdirSync(join(app, 'node_modules'))).toEqual(expect.arrayContaining(['bearer-sw', 'idb', 'jose', 'oauth4webapi', 'workbox-core']));
+    // A second worker that runs the login: bearer-sw/worker/login resolves, type-checks and bundles from the tarball.
+    writeFileSync(
+      join(app, 'src', 'login-sw.ts'),
+      `import { installTokenInjector } from 'bearer-sw/worker';
+import { oidcLogin, type OidcLoginOptions } from 'bearer-sw/worker/login';
+const options: OidcLoginOptions = { issuer: 'https://auth.invalid', clientId: 'spa', redirectUri: 'https://app.invalid/callback' };
+installTokenInjector({ apis: [{ origin: 'https://api.invalid' }], login: oidcLogin(options) });
+`,
+    );
 
     writeFileSync(
       join(app, 'src', 'sw.ts'),
@@ -61,6 +70,7 @@ document.body.dataset.ready = 'yes';
     const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
     const common = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler', '--skipLibCheck'];
     execFileSync(tsc, [...common, '--lib', 'es2022,webworker', 'src/sw.ts'], { cwd: app, encoding: 'utf8' });
+    execFileSync(tsc, [...common, '--lib', 'es2022,webworker', 'src/login-sw.ts'], { cwd: app, encoding: 'utf8' });
     execFileSync(tsc, [...common, '--lib', 'es2022,dom', 'src/main.ts'], { cwd: app, encoding: 'utf8' });
 
     // bearer-sw/server as an API imports it: typed from the package, run in Node, a token verified and a refusal answered.
@@ -89,7 +99,7 @@ console.log(JSON.stringify({ sub: claims.sub, code: refusal instanceof RequestVe
         outDir: join(app, 'dist'),
         target: 'es2022',
         rollupOptions: {
-          input: { main: join(app, 'index.html'), sw: join(app, 'src', 'sw.ts') },
+          input: { main: join(app, 'index.html'), sw: join(app, 'src', 'sw.ts'), 'login-sw': join(app, 'src', 'login-sw.ts') },
           output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
         },
       },

@@ -84,9 +84,10 @@ export interface OidcServer {
   endSessionEndpoint: string;
   /**
    * From now on, rewrite the ID token of every token endpoint response with `tamper` and re-sign it
-   * with the provider's key (a valid signature on wrong claims); `null` stops.
+   * with the provider's key (a valid signature on wrong claims), or with `foreignKey` a key of its
+   * own under the same `kid` (a signature the provider's JWKS does not verify); `null` stops.
    */
-  tamperIdTokens(tamper: IdTokenTamper | null): void;
+  tamperIdTokens(tamper: IdTokenTamper | null, options?: { foreignKey?: boolean }): void;
   /** Whether a refresh token is still valid at the provider (not revoked, not expired, its grant alive). */
   isRefreshTokenValid(refreshToken: string): Promise<boolean>;
   /** Destroys every grant and its refresh tokens and codes, so the next refresh gets `invalid_grant`; resolves to how many grants it destroyed. Issued JWT access tokens stay valid until they expire. */
@@ -181,6 +182,8 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
 
   const record: OidcRecord = { issued: [], codes: [], verifiers: [], authorizations: [], revocations: [], endSessions: [], tokenRequests: [] };
   let tamper: IdTokenTamper | null = null;
+  let tamperKey: CryptoKey = privateKey;
+  const foreignKey = (await generateKeyPair('RS256')).privateKey;
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   const paramsOf = (params: Record<string, unknown> | undefined) =>
     Object.fromEntries(Object.entries(params ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
@@ -216,7 +219,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
       const { kid, alg } = decodeProtectedHeader(idToken);
       body['id_token'] = await new SignJWT(tamper(decodeJwt(idToken)))
         .setProtectedHeader({ alg: alg ?? 'RS256', ...(kid && { kid }), typ: 'JWT' })
-        .sign(privateKey);
+        .sign(tamperKey);
     }
   });
 
@@ -261,8 +264,9 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     record,
     revocationEndpoint: `${issuer}/token/revocation`,
     endSessionEndpoint: `${issuer}/session/end`,
-    tamperIdTokens(next) {
+    tamperIdTokens(next, options = {}) {
       tamper = next;
+      tamperKey = options.foreignKey === true ? foreignKey : privateKey;
     },
     async isRefreshTokenValid(refreshToken) {
       const token = await provider.RefreshToken.find(refreshToken);

@@ -403,7 +403,7 @@ async function throughProvider(context: ScenarioContext, tab: Tab, username: str
 }
 
 const workerLogin: Scenario = {
-  name: 'login in the worker: tab B follows, the API sees the token, no tab holds a credential, pages are refused at the token endpoint',
+  name: 'login in the worker: tab B follows, the API sees the token, no tab holds a credential, pages are refused at the token endpoint, a forged response ends in login-failed',
   async run(context) {
     const { env } = context;
     const record = env.oidc.record;
@@ -469,6 +469,20 @@ const workerLogin: Scenario = {
       [[lastRefreshToken, 200]],
       'the refresh token was revoked at the provider',
     );
+
+    // A provider response nobody started (a forged state): the tab lands on the scope, hears
+    // login-failed, and no session begins.
+    const tokenRequests = record.tokenRequests.length;
+    await a.goto(`${env.app.origin}/callback?code=forged-code&state=forged-state`);
+    await register(a);
+    const failed = await poll(
+      async () => (await a.read('events')).filter((e) => e.type === 'login-failed'),
+      (events) => events.length > 0,
+      { what: 'login-failed in the tab the response landed on' },
+    );
+    assert.deepEqual(failed.map((e) => e.code), ['login-state-invalid'], `login-failed: ${show(failed)}`);
+    assert.equal(await a.run('state'), 'unauthenticated');
+    assert.equal(record.tokenRequests.length, tokenRequests, 'nothing was sent to the token endpoint');
   },
 };
 
