@@ -11,10 +11,11 @@ import { controlWorkers } from './support/service-workers.js';
 import { median, round, summarize, type Summary } from './support/stats.js';
 import type { BenchWorld } from './support/world.js';
 
-type DpopVariant = 'B' | 'I' | 'C' | 'D';
-const SCRIPTS: Record<DpopVariant, string> = { B: '/sw-b.js', I: '/sw-floor-idb.js', C: '/sw-c.js', D: '/sw-bearer-dpop.js' };
+type DpopVariant = 'B' | 'I' | 'C' | 'L' | 'D';
+const SCRIPTS: Record<DpopVariant, string> = { B: '/sw-b.js', I: '/sw-floor-idb.js', C: '/sw-c.js', L: '/sw-bearer-login.js', D: '/sw-bearer-dpop.js' };
 const SEQUENTIAL: readonly DpopVariant[] = ['B', 'C', 'D'];
-const AFTER_STOP: readonly DpopVariant[] = ['I', 'C', 'D'];
+// L (the login without DPoP) tells the login's share of D's cold start from DPoP's.
+const AFTER_STOP: readonly DpopVariant[] = ['I', 'C', 'L', 'D'];
 
 /** Sample sizes of one round. */
 export interface DpopSizes {
@@ -28,10 +29,10 @@ export interface DpopSizes {
 export interface DpopResult {
   /** ms per request, per variant: median over rounds (min–max). */
   sequential: Record<'B' | 'C' | 'D', Summary | null>;
-  /** ms, per variant. */
-  firstAfterStop: Record<'I' | 'C' | 'D', Summary | null>;
+  /** ms, per variant; L is bearer-sw with oidcLogin without DPoP. */
+  firstAfterStop: Record<'I' | 'C' | 'L' | 'D', Summary | null>;
   /** Round-by-round ratios. Targets of issue 13: D/B ≤ 1.10 sequential, D/I ≤ 1.10 after a stop. */
-  ratios: { sequentialDB: Summary | null; sequentialDC: Summary | null; afterStopDI: Summary | null; afterStopDC: Summary | null };
+  ratios: { sequentialDB: Summary | null; sequentialDC: Summary | null; afterStopDI: Summary | null; afterStopDC: Summary | null; afterStopDL: Summary | null };
   /** Mean ms of one proof, one bare ES256 signature, one SHA-256 of a 1.1 KB token, in the worker. */
   proofCost: { proof: number; sign: number; digest: number };
 }
@@ -44,13 +45,13 @@ interface Entrant {
 }
 
 /**
- * Writes the session a finished login with DPoP leaves (a DPoP-bound access token, a refresh token,
- * a new non-extractable ES256 key pair) into the worker's database before the worker starts.
+ * Writes the session a finished login leaves (an access token, a refresh token and, with DPoP, a new
+ * non-extractable ES256 key pair) into the worker's database before the worker starts.
  */
-function seedDpopSession(page: Page, accessToken: string, refreshToken: string): Promise<void> {
+function seedSession(page: Page, accessToken: string, refreshToken: string, dpop: boolean): Promise<void> {
   return page.evaluate(
-    async ([accessToken, refreshToken]) => {
-      const keyPair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+    async ([accessToken, refreshToken, dpop]) => {
+      const keyPair = dpop ? await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']) : undefined;
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const open = indexedDB.open('bearer-sw', 1);
         open.onupgradeneeded = () => open.result.createObjectStore('session');
@@ -59,21 +60,22 @@ function seedDpopSession(page: Page, accessToken: string, refreshToken: string):
       });
       await new Promise<void>((resolve, reject) => {
         const tx = db.transaction('session', 'readwrite');
-        tx.objectStore('session').put({ tokens: { accessToken, refreshToken, expiresAt: Date.now() + 3_600_000, dpopKey: keyPair }, epoch: 1 }, 'current');
+        const tokens = { accessToken, refreshToken, expiresAt: Date.now() + 3_600_000, ...(keyPair && { dpopKey: keyPair }) };
+        tx.objectStore('session').put({ tokens, epoch: 1 }, 'current');
         tx.oncomplete = () => resolve();
         tx.onerror = () => reject(tx.error);
       });
       db.close();
     },
-    [accessToken, refreshToken] as const,
+    [accessToken, refreshToken, dpop] as const,
   );
 }
 
 async function enter(browser: Browser, world: BenchWorld, variant: DpopVariant, round: number): Promise<Entrant> {
   const context = await browser.newContext();
   const page = await openBenchPage(context, world.app.origin);
-  if (variant === 'D') await seedDpopSession(page, world.tokens.accessToken, world.tokens.refreshToken);
-  // D registers like the floors (its session is already stored); C hands its tokens over.
+  if (variant === 'D' || variant === 'L') await seedSession(page, world.tokens.accessToken, world.tokens.refreshToken, variant === 'D');
+  // D and L register like the floors (their session is already stored: with the login, a page cannot hand tokens over); C hands its tokens over.
   await page.evaluate(([v, s, t]) => window.bench.setup(v, s, t), [variant === 'C' ? 'C' : 'B', SCRIPTS[variant], world.tokens] as const);
   return { variant, context, page, run: `dpop-${variant}${round}` };
 }
@@ -108,13 +110,13 @@ function proofCost(page: Page, n: number): Promise<DpopResult['proofCost']> {
  */
 export async function measureDpop(browser: Browser, world: BenchWorld, rounds: number, sizes: DpopSizes): Promise<DpopResult> {
   const perRound = { B: [] as number[], C: [] as number[], D: [] as number[] };
-  const stops = { I: [] as number[], C: [] as number[], D: [] as number[] };
-  const ratio = { sequentialDB: [] as number[], sequentialDC: [] as number[], afterStopDI: [] as number[], afterStopDC: [] as number[] };
+  const stops = { I: [] as number[], C: [] as number[], L: [] as number[], D: [] as number[] };
+  const ratio = { sequentialDB: [] as number[], sequentialDC: [] as number[], afterStopDI: [] as number[], afterStopDC: [] as number[], afterStopDL: [] as number[] };
   let cost: DpopResult['proofCost'] | null = null;
   for (let r = 0; r < rounds; r++) {
     const entrants: Entrant[] = [];
     try {
-      for (const variant of ['B', 'I', 'C', 'D'] as const) entrants.push(await enter(browser, world, variant, r));
+      for (const variant of ['B', 'I', 'C', 'L', 'D'] as const) entrants.push(await enter(browser, world, variant, r));
       const api = (e: Entrant) => `${world.api.origin('api.test')}/v1/items?run=${e.run}`;
       const onSequential = entrants.filter((e) => SEQUENTIAL.includes(e.variant));
       const onStop = entrants.filter((e) => AFTER_STOP.includes(e.variant));
@@ -122,6 +124,7 @@ export async function measureDpop(browser: Browser, world: BenchWorld, rounds: n
         B: { sequential: [], stop: [] },
         I: { sequential: [], stop: [] },
         C: { sequential: [], stop: [] },
+        L: { sequential: [], stop: [] },
         D: { sequential: [], stop: [] },
       };
       await alternate(entrants, r, async (e) => void (await sequential(e, api(e), sizes.warm)));
@@ -149,14 +152,15 @@ export async function measureDpop(browser: Browser, world: BenchWorld, rounds: n
       }
       const m = (v: DpopVariant, key: 'sequential' | 'stop') => median(taken[v][key]);
       for (const v of ['B', 'C', 'D'] as const) perRound[v].push(m(v, 'sequential'));
-      for (const v of ['I', 'C', 'D'] as const) stops[v].push(m(v, 'stop'));
+      for (const v of ['I', 'C', 'L', 'D'] as const) stops[v].push(m(v, 'stop'));
       ratio.sequentialDB.push(m('D', 'sequential') / m('B', 'sequential'));
       ratio.sequentialDC.push(m('D', 'sequential') / m('C', 'sequential'));
       ratio.afterStopDI.push(m('D', 'stop') / m('I', 'stop'));
       ratio.afterStopDC.push(m('D', 'stop') / m('C', 'stop'));
+      ratio.afterStopDL.push(m('D', 'stop') / m('L', 'stop'));
       console.log(
         `  DPoP round ${r + 1}/${rounds}: sequential ms/request B ${round(m('B', 'sequential'))}  C ${round(m('C', 'sequential'))}  D ${round(m('D', 'sequential'))}; ` +
-          `after a stop ms I ${round(m('I', 'stop'), 2)}  C ${round(m('C', 'stop'), 2)}  D ${round(m('D', 'stop'), 2)}`,
+          `after a stop ms I ${round(m('I', 'stop'), 2)}  C ${round(m('C', 'stop'), 2)}  L ${round(m('L', 'stop'), 2)}  D ${round(m('D', 'stop'), 2)}`,
       );
     } finally {
       for (const e of entrants) await e.context.close();
@@ -164,12 +168,13 @@ export async function measureDpop(browser: Browser, world: BenchWorld, rounds: n
   }
   return {
     sequential: { B: summarize(perRound.B), C: summarize(perRound.C), D: summarize(perRound.D) },
-    firstAfterStop: { I: summarize(stops.I), C: summarize(stops.C), D: summarize(stops.D) },
+    firstAfterStop: { I: summarize(stops.I), C: summarize(stops.C), L: summarize(stops.L), D: summarize(stops.D) },
     ratios: {
       sequentialDB: summarize(ratio.sequentialDB),
       sequentialDC: summarize(ratio.sequentialDC),
       afterStopDI: summarize(ratio.afterStopDI),
       afterStopDC: summarize(ratio.afterStopDC),
+      afterStopDL: summarize(ratio.afterStopDL),
     },
     proofCost: cost ?? { proof: Number.NaN, sign: Number.NaN, digest: Number.NaN },
   };
@@ -183,8 +188,10 @@ export function formatDpop(result: DpopResult): string[] {
     'DPoP (D: bearer-sw with oidcLogin({ dpop: true }), a DPoP-bound session, C\'s rules):',
     `  sequential, ms per request: B floor ${s(result.sequential.B)}, C bearer-sw ${s(result.sequential.C)}, D bearer-sw + DPoP ${s(result.sequential.D)}`,
     `    D / B ${s(result.ratios.sequentialDB, 2)} — target ≤ 1.10: ${verdict(result.ratios.sequentialDB, 1.1)}; D / C ${s(result.ratios.sequentialDC, 2)}`,
-    `  first request after a stop, ms: I IndexedDB floor ${s(result.firstAfterStop.I, 2)}, C ${s(result.firstAfterStop.C, 2)}, D ${s(result.firstAfterStop.D, 2)}`,
-    `    D / I ${s(result.ratios.afterStopDI, 2)} — target ≤ 1.10: ${verdict(result.ratios.afterStopDI, 1.1)}; D / C ${s(result.ratios.afterStopDC, 2)}`,
+    `  first request after a stop, ms: I IndexedDB floor ${s(result.firstAfterStop.I, 2)}, C ${s(result.firstAfterStop.C, 2)}, ` +
+      `L bearer-sw + login without DPoP ${s(result.firstAfterStop.L, 2)}, D ${s(result.firstAfterStop.D, 2)}`,
+    `    D / I ${s(result.ratios.afterStopDI, 2)} — target ≤ 1.10: ${verdict(result.ratios.afterStopDI, 1.1)}; D / C ${s(result.ratios.afterStopDC, 2)}; ` +
+      `D / L ${s(result.ratios.afterStopDL, 2)} (DPoP's own share)`,
     `  where a proof's time goes (in the worker, mean of 200): one proof ${round(result.proofCost.proof)} ms = ` +
       `one ES256 signature ${round(result.proofCost.sign)} ms + one SHA-256 of the token (ath) ${round(result.proofCost.digest)} ms + encoding`,
   ];

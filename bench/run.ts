@@ -197,7 +197,7 @@ async function main(): Promise<void> {
   if (found === null) throw new Error(INSTALL_HINT);
   const started = Date.now();
   console.log(`bench: ${ROUNDS} rounds × ${VARIANTS.join(' ')}${quick ? ' (quick)' : ''}; building…`);
-  const bundles = await buildBenchBundles({ extra: ['floor-route-all', 'floor-idb', 'bearer-dpop'] });
+  const bundles = await buildBenchBundles({ extra: ['floor-route-all', 'floor-idb', 'bearer-login', 'bearer-dpop'] });
   const world = await startWorld(bundles);
   const browser = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS });
   const load = { before: loadavg()[0]!, after: 0 };
