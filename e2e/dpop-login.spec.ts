@@ -7,7 +7,7 @@ import type { Page } from '@playwright/test';
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import type { ApiVerification } from '../stack/api-verifier.js';
 import { pageFetch } from './support/fixtures.js';
-import { expect, register, test } from './support/login-fixtures.js';
+import { eventsOf, expect, register, test } from './support/login-fixtures.js';
 import { startRecordingServer, type ReceivedRequest } from './support/recording-server.js';
 
 test.use({ dpop: true });
@@ -286,5 +286,24 @@ test.describe('login with DPoP', () => {
     } finally {
       await evil.close();
     }
+  });
+});
+
+test.describe('a provider that ignores the proof', () => {
+  test.use({ providerIgnoresDpop: true });
+
+  test('Bearer tokens in answer to a proof: the login fails, no session, nothing sent as DPoP', async ({ openApp, world }) => {
+    const page = await openApp();
+    await register(page);
+    await world.logIn(page);
+    await expect.poll(() => eventsOf(page, 'login-failed')).toEqual([expect.objectContaining({ code: 'login-exchange-failed', state: 'unauthenticated' })]);
+    const [failed] = await eventsOf(page, 'login-failed');
+    expect(failed?.message).toContain('token_type is not DPoP');
+    // The provider did get a proof, and answered with a Bearer token.
+    expect(world.provider.record.tokenRequests).toEqual([expect.objectContaining({ grantType: 'authorization_code', status: 200, dpop: true })]);
+    expect(world.provider.record.issued.map((t) => t.tokenType)).toEqual(['Bearer']);
+    expect(await page.evaluate(() => window.harness.state())).toBe('unauthenticated');
+    expect(await pageFetch(page, `${world.audience}/v1/after-downgrade`)).toMatchObject({ ok: true, status: 401 });
+    expect(world.api.requests((r) => r.url === '/v1/after-downgrade').map((r) => r.token)).toEqual([null]);
   });
 });

@@ -22,6 +22,8 @@ export interface OidcProviderOptions {
   redirectUri: string;
   /** Require a server nonce in DPoP proofs at the token endpoint (RFC 9449 §8). Default `false`; DPoP itself is always on. */
   dpopNonce?: boolean;
+  /** DPoP support at all. Default `true`; `false` plays a provider that ignores proofs and issues Bearer tokens. */
+  dpop?: boolean;
   /** Register the client with `dpop_bound_access_tokens` (RFC 9449 §5.2): token requests without a proof are refused. Default `false`. */
   requireDpop?: boolean;
 }
@@ -160,7 +162,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
       devInteractions: { enabled: true },
       // oidc-provider's default, spelled out: a token request with a DPoP proof gets tokens bound to its key
       // (public clients' refresh tokens too); `requireNonce` makes the token endpoint ask for its nonce first.
-      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => options.dpopNonce === true },
+      dPoP: { enabled: options.dpop !== false, nonceSecret: randomBytes(32), requireNonce: () => options.dpopNonce === true },
       revocation: { enabled: true },
       rpInitiatedLogout: { enabled: true },
       resourceIndicators: {

@@ -38,6 +38,8 @@ interface LoginOptions {
    * the worker's login has `dpop: true`.
    */
   dpop: boolean;
+  /** With `dpop`: the provider has DPoP off, ignores the proofs and issues Bearer tokens. */
+  providerIgnoresDpop: boolean;
 }
 
 /** Submits the provider's development interaction forms until the tab is back on `appOrigin`. */
@@ -66,7 +68,8 @@ async function throughProvider(page: Page, appOrigin: string, username: string, 
 export const test = base.extend<LoginOptions & { world: LoginWorld }>({
   accessTokenTtl: [60, { option: true }],
   dpop: [false, { option: true }],
-  world: async ({ app, useConfig, accessTokenTtl, dpop }, use) => {
+  providerIgnoresDpop: [false, { option: true }],
+  world: async ({ app, useConfig, accessTokenTtl, dpop, providerIgnoresDpop }, use) => {
     let verifier: ApiVerifier | null = null;
     const rejected = new Set<string>();
     const api = await startRecordingServer({
@@ -82,7 +85,7 @@ export const test = base.extend<LoginOptions & { world: LoginWorld }>({
       apiAudience: audience,
       accessTokenTtl,
       redirectUri: `${app.origin}/callback`,
-      ...(dpop && { requireDpop: true, dpopNonce: true }),
+      ...(dpop && (providerIgnoresDpop ? { dpop: false } : { requireDpop: true, dpopNonce: true })),
     });
     // The API's nonces: one per hour, the previous one accepted; a rotation moves its clock two hours on.
     let shift = 0;
