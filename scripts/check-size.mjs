@@ -29,22 +29,28 @@ const KIB = 1024;
  * `stackAuthRefresh`, `clerkSessionToken`), Workbox composition, per-API tokens.
  */
 export const BUDGETS = [
-  // The login hooks (issue 12) added about 240 B to the core: 8,063 B -> 8,301 B; a ceiling until trimmed.
-  { set: 'core', what: 'worker: core, custom RefreshFn', budget: 8_100, ceiling: 8_350 },
+  // The core's hooks for the worker's login (issue 12: the calls to a `login` object, the user in
+  // snapshots, the identity kept through refreshes, the tokens a logout cleared) cost 241 B on the
+  // core (8,424 -> 8,665 B) and 238 B on the default set (9,010 -> 9,248 B), login unused; the
+  // login's own code is only in default-login. Ceilings raised by that much until it is won back.
+  { set: 'core', what: 'worker: core, custom RefreshFn', budget: 8_100, ceiling: 8_750 },
   // Issue 15: AxaFrance's service worker as shipped, which does less.
-  // Ceiling: 8,700 B before the login hooks (issue 12: intercept, message, static routes of the
-  // login object, about 245 B) landed in the core; 8,900 B since.
-  { set: 'default', what: 'worker: default (oauth2Refresh, static routes)', budget: 8_376, ceiling: 8_900 },
+  { set: 'default', what: 'worker: default (oauth2Refresh, static routes)', budget: 8_376, ceiling: 9_350 },
+  // These two were within 9,300 B before the login hooks above (+238 B each); ceilings until won back.
+  { set: 'default-supabase', what: 'worker: default with supabaseRefresh', budget: 9_300, ceiling: 9_500 },
+  { set: 'default-stack-auth', what: 'worker: default with stackAuthRefresh', budget: 9_300, ceiling: 9_400 },
+  { set: 'default-clerk', what: 'worker: default with clerkSessionToken', budget: 9_300 },
+  { set: 'default-resources', what: 'worker: default, per-API tokens (resource)', budget: 9_300 },
+  // Issue 12: oauth4webapi and jose's JWT verification are most of it. Since issue 13 it carries the
+  // DPoP code too (about 1.7 KB gzip: `dpop` is an option of oidcLogin, not an import, so a bundler
+  // cannot drop it): a ceiling until trimmed.
+  { set: 'default-login', what: 'worker: login in the worker (oidcLogin)', budget: 25_600, ceiling: 26_600 },
+  // Issue 13: the login with dpop: true (key pair, proofs for the token endpoint and the APIs,
+  // nonces). The DPoP code is reached through oidcLogin only: the core and default sets do not carry it.
+  { set: 'login-dpop', what: 'worker: login with dpop: true (key, proofs, nonces)', budget: 26_600 },
   // The worker's login (session.login, session.user, logout options, login-failed) adds 97 B to the
-  // page module: over its 2 KiB budget until trimmed; a ceiling with a little headroom meanwhile.
-  { set: 'page', what: 'page module (bearer-sw/client, all exports)', budget: 2 * KIB, ceiling: 2 * KIB + 100 },
-  // Issue 12: the worker with oidcLogin (oauth4webapi, jose's JWKS verification).
-  // Since issue 13 it carries the DPoP code (about 1.7 KiB: `dpop` is an option of oidcLogin, so a
-  // bundler cannot drop it): a ceiling until trimmed.
-  { set: 'login', what: 'worker: default + oidcLogin (oauth4webapi, jose)', budget: 25 * KIB, ceiling: 26_200 },
-  // Issue 13: the login with dpop: true. The DPoP code is reached through oidcLogin only, so the
-  // login set carries it too (dpop is an option, not an import); the core and default sets do not.
-  { set: 'login-dpop', what: 'worker: login + dpop: true (key, proofs, nonces)', budget: 26_200 },
+  // page module, from 2,048 B to 2,145 B: over its 2 KiB budget, a ceiling until that is trimmed.
+  { set: 'page', what: 'page module (bearer-sw/client, all exports)', budget: 2 * KIB, ceiling: 2_150 },
   { set: 'dpop-additions', what: 'DPoP additions (src/worker/dpop, all exports)', budget: 2 * KIB },
   { set: 'server', what: 'API verifier (bearer-sw/server + jose parts)', budget: 12 * KIB },
 ];

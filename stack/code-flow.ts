@@ -89,7 +89,7 @@ class CookieJar {
  */
 export async function loginWithCodeFlow(
   server: CodeFlowServer,
-  options: { username?: string; scope?: string; dpop?: DpopClient } = {},
+  options: { username?: string; scope?: string; dpop?: DpopClient; extraResources?: string[] } = {},
 ): Promise<TokenSet> {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(16).toString('base64url');
@@ -106,6 +106,9 @@ export async function loginWithCodeFlow(
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
   }).toString();
+  // More resources in the same grant (RFC 8707 §2.1: `resource` repeated); the code is then
+  // exchanged for the main API's token, and the others are refreshed for.
+  for (const resource of options.extraResources ?? []) authorize.searchParams.append('resource', resource);
 
   const jar = new CookieJar();
   let url = authorize.href;
@@ -127,7 +130,7 @@ export async function loginWithCodeFlow(
         const code = callback.searchParams.get('code');
         if (callback.searchParams.get('state') !== state) throw new Error(`state mismatch in ${location}`);
         if (!code) throw new Error(`no code in ${location}`);
-        return exchangeCode(server, code, verifier, options.dpop);
+        return exchangeCode(server, code, verifier, options.dpop, options.extraResources?.length ? server.apiAudience : undefined);
       }
       url = new URL(location, url).href;
       continue;
@@ -151,13 +154,20 @@ export async function loginWithCodeFlow(
 }
 
 /** Exchanges an authorization code at the token endpoint. */
-async function exchangeCode(server: CodeFlowServer, code: string, verifier: string, dpop: DpopClient | undefined): Promise<TokenSet> {
+async function exchangeCode(
+  server: CodeFlowServer,
+  code: string,
+  verifier: string,
+  dpop: DpopClient | undefined,
+  resource?: string,
+): Promise<TokenSet> {
   const result = await postToken(loopbackUrl(server.tokenEndpoint), undefined, dpop, {
     grant_type: 'authorization_code',
     client_id: server.clientId,
     redirect_uri: server.redirectUri,
     code,
     code_verifier: verifier,
+    ...(resource !== undefined && { resource }),
   });
   if (!result.ok) throw new Error(`code exchange failed: ${result.status} ${result.error} ${result.errorDescription ?? ''}`);
   return result.tokens;

@@ -28,6 +28,8 @@ export interface FaultProxy {
   readonly refreshCalls: number;
   /** The `refresh_token` value of each such call, in order (compare entries to prove none was sent twice). */
   readonly refreshBodies: string[];
+  /** The `resource` (RFC 8707) of each such call, in order; `null` when it named none. */
+  readonly refreshResources: (string | null)[];
   /** Faults still waiting for a refresh call. */
   readonly pendingFaults: number;
   /** Programs the next `n` refresh calls to fail as `kind`; `delayMs` (default 1000) applies to `delay`. */
@@ -52,6 +54,7 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
   const agent = new Agent({ keepAlive: false });
   const faults: { kind: FaultKind; delayMs: number }[] = [];
   const refreshBodies: string[] = [];
+  const refreshResources: (string | null)[] = [];
 
   function forward(req: IncomingMessage, res: ServerResponse, body?: Buffer, loseResponse = false): void {
     const headers: IncomingHttpHeaders = { ...req.headers };
@@ -107,6 +110,7 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
         return;
       }
       refreshBodies.push(form.get('refresh_token') ?? '');
+      refreshResources.push(form.get('resource'));
       const fault = faults.shift();
       switch (fault?.kind) {
         case undefined:
@@ -141,6 +145,7 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
       return refreshBodies.length;
     },
     refreshBodies,
+    refreshResources,
     get pendingFaults() {
       return faults.length;
     },

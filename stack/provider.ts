@@ -26,6 +26,11 @@ export interface OidcProviderOptions {
   dpop?: boolean;
   /** Register the client with `dpop_bound_access_tokens` (RFC 9449 §5.2): token requests without a proof are refused. Default `false`. */
   requireDpop?: boolean;
+  /**
+   * More APIs (RFC 8707 resource indicators) the client may get access tokens for, each a JWT with
+   * that `aud`: one grant, one refresh token, a token per resource. Default none.
+   */
+  extraAudiences?: string[];
 }
 
 /** Counters fed by the provider's `grant.success` events; the object is live. */
@@ -74,6 +79,8 @@ export interface OidcServer {
   redirectUri: string;
   appOrigin: string;
   apiAudience: string;
+  /** {@link OidcProviderOptions.extraAudiences}. */
+  extraAudiences: string[];
   /** The scope of access tokens for {@link OidcServer.apiAudience}. */
   apiScope: string;
   /** Live counters of successful grants. */
@@ -109,6 +116,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
   const { appOrigin, apiAudience, redirectUri } = options;
   const accessTokenTtl = options.accessTokenTtl ?? 20;
   const clientId = options.clientId ?? 'bearer-sw-demo';
+  const audiences = new Set([apiAudience, ...(options.extraAudiences ?? [])]);
 
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -160,11 +168,11 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     },
     features: {
       devInteractions: { enabled: true },
+      revocation: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
       // oidc-provider's default, spelled out: a token request with a DPoP proof gets tokens bound to its key
       // (public clients' refresh tokens too); `requireNonce` makes the token endpoint ask for its nonce first.
       dPoP: { enabled: options.dpop !== false, nonceSecret: randomBytes(32), requireNonce: () => options.dpopNonce === true },
-      revocation: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
       resourceIndicators: {
         enabled: true,
         // Authorization requests without `resource` are for the API.
@@ -173,8 +181,8 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
         // (otherwise they would get an opaque token for the userinfo endpoint).
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resourceIndicator) => {
-          if (resourceIndicator !== apiAudience) throw new errors.InvalidTarget();
-          return { audience: apiAudience, scope: API_SCOPE, accessTokenFormat: 'jwt', accessTokenTTL: accessTokenTtl };
+          if (!audiences.has(resourceIndicator)) throw new errors.InvalidTarget();
+          return { audience: resourceIndicator, scope: API_SCOPE, accessTokenFormat: 'jwt', accessTokenTTL: accessTokenTtl };
         },
       },
     },
@@ -261,6 +269,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     redirectUri,
     appOrigin,
     apiAudience,
+    extraAudiences: [...audiences].filter((audience) => audience !== apiAudience),
     apiScope: API_SCOPE,
     stats,
     record,

@@ -30,6 +30,7 @@ describe('compileConfig', () => {
     [{}, /apis must be a non-empty array/],
     [{ apis: [] }, /apis must be a non-empty array/],
     [{ apis, refresh: 'yes' }, /refresh must be a function/],
+    [{ apis: [{ origin: 'https://a.example.com', resource: 'https://a.example.com/' }] }, /resource and audience need refresh/],
     [{ apis, refreshLeewaySeconds: -1 }, /refreshLeewaySeconds/],
     [{ apis, refreshTimeoutMs: 0 }, /refreshTimeoutMs/],
     [{ apis, refreshTimeoutMs: Number.POSITIVE_INFINITY }, /refreshTimeoutMs/],

@@ -57,6 +57,17 @@ describe('oauth2Refresh', () => {
     expect(headers.get('apikey')).toBe('public');
   });
 
+  it('asks for a token for the rule\'s resource (RFC 8707) or audience', async () => {
+    const fetch = vi.fn(async (_url: string, _init: RequestInit) => json(200, { access_token: 'a2', refresh_token: 'r2' }));
+    vi.stubGlobal('fetch', fetch);
+    const refresh = oauth2Refresh({ tokenEndpoint: 'https://auth.test/oauth/token', clientId: 'spa' });
+    await refresh('r1', new AbortController().signal, { parameter: 'resource', value: 'https://a.example.com/' });
+    await refresh('r2', new AbortController().signal, { parameter: 'audience', value: 'orders' });
+    const forms = fetch.mock.calls.map(([, init]) => Object.fromEntries(init.body as URLSearchParams));
+    expect(forms[0]).toEqual({ grant_type: 'refresh_token', refresh_token: 'r1', client_id: 'spa', resource: 'https://a.example.com/' });
+    expect(forms[1]).toEqual({ grant_type: 'refresh_token', refresh_token: 'r2', client_id: 'spa', audience: 'orders' });
+  });
+
   it('a network failure is transient, and the message has no token', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
     const error = await oauth2Refresh({ tokenEndpoint: 'https://auth.test/token', clientId: 'spa' })('secret-refresh', new AbortController().signal).catch((e) => e);

@@ -10,7 +10,7 @@ import { respondWithDpop, type DpopFetchContext } from '../src/worker/dpop/respo
 import { sendTokenRequest } from '../src/worker/dpop/send-token-request.js';
 
 const API = 'https://api.example.com';
-const rule: CompiledRule = { origin: API, paths: null, header: 'authorization', scheme: 'Bearer', droppedOnCrossOriginRedirect: true, upgradeNoCors: false };
+const rule: CompiledRule = { origin: API, paths: null, header: 'authorization', scheme: 'Bearer', droppedOnCrossOriginRedirect: true, upgradeNoCors: false, target: null };
 
 let keyPair: CryptoKeyPair;
 beforeAll(async () => {

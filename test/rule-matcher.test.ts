@@ -24,7 +24,25 @@ describe('compileRule', () => {
       scheme: 'Bearer',
       droppedOnCrossOriginRedirect: true,
       upgradeNoCors: false,
+      target: null,
     });
+  });
+
+  it('keeps a resource indicator, or an audience, as the token target', () => {
+    expect(compileRule({ origin: 'https://a.example.com', resource: 'https://a.example.com/' }, 0).target).toEqual({ parameter: 'resource', value: 'https://a.example.com/' });
+    expect(compileRule({ origin: 'https://a.example.com', audience: 'orders-api' }, 0).target).toEqual({ parameter: 'audience', value: 'orders-api' });
+  });
+
+  it.each([
+    [{ resource: 'orders' }, /resource must be an absolute URI without a fragment/],
+    [{ resource: 'https://a.example.com/#x' }, /resource must be an absolute URI without a fragment/],
+    [{ resource: 'https://a.example.com/#' }, /resource must be an absolute URI without a fragment/],
+    [{ resource: 42 }, /resource must be/],
+    [{ audience: '' }, /audience must be a non-empty string/],
+    [{ resource: 'https://a.example.com/', audience: 'a' }, /has both resource and audience/],
+  ])('refuses a bad token target %#', (extra, message) => {
+    expect(() => compileRule({ origin: 'https://a.example.com', ...extra }, 3)).toThrow(message);
+    expect(() => compileRule({ origin: 'https://a.example.com', ...extra }, 3)).toThrow(/apis\[3\]/);
   });
 
   it('keeps upgradeNoCors when asked for', () => {

@@ -212,6 +212,27 @@ const harness = {
     return Promise.all(urls.map((url) => harness.fetch(url)));
   },
 
+  /** The README's Supabase recipe with the real supabase-js: sign in, hand off, keep nothing. */
+  async supabaseSignIn(project: { url: string; apiKey: string }, email: string, password: string): Promise<StepResult<{ userId: string }>> {
+    try {
+      if (session === null) throw new Error('register first');
+      const recipe = await import('./supabase-recipe.js');
+      return { ok: true, ...(await recipe.signInAndHandOff(session, project, email, password)) };
+    } catch (error) {
+      return failure(error);
+    }
+  },
+
+  /** `select *` through a supabase-js client whose requests carry the worker's token. */
+  async supabaseSelect(project: { url: string; apiKey: string }, table: string): Promise<StepResult<{ status: number; rows: unknown; error: string | null }>> {
+    try {
+      const recipe = await import('./supabase-recipe.js');
+      return { ok: true, ...(await recipe.selectAll(project, table)) };
+    } catch (error) {
+      return failure(error);
+    }
+  },
+
   /** Sends a hand-made message to the active worker; resolves with its reply or 'no-reply'. */
   async postRaw(data: unknown, options: { withPort?: boolean; waitMs?: number } = {}): Promise<unknown> {
     const registration = await navigator.serviceWorker.getRegistration();

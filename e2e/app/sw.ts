@@ -1,6 +1,15 @@
 // The test app's worker, as an app would write it: the config is code served by the app's own
 // origin (generated per test run with the run's ports).
-import { installTokenInjector, oauth2Refresh, RefreshRejectedError, RefreshUnavailableError, type InjectorConfig } from 'bearer-sw/worker';
+import {
+  clerkSessionToken,
+  installTokenInjector,
+  oauth2Refresh,
+  RefreshRejectedError,
+  RefreshUnavailableError,
+  stackAuthRefresh,
+  supabaseRefresh,
+  type InjectorConfig,
+} from 'bearer-sw/worker';
 import { oidcLogin } from 'bearer-sw/worker/login';
 import config from '/sw-config.js';
 import { installDpopProbe } from './dpop-probe.js';
@@ -13,6 +22,9 @@ if (config.staticRoutes !== undefined) injectorConfig.staticRoutes = config.stat
 if (config.refreshTimeoutMs !== undefined) injectorConfig.refreshTimeoutMs = config.refreshTimeoutMs;
 if (config.oauth2 !== undefined) injectorConfig.refresh = oauth2Refresh(config.oauth2);
 if (config.login !== undefined) injectorConfig.login = oidcLogin(config.login);
+if (config.supabase !== undefined) injectorConfig.refresh = supabaseRefresh(config.supabase);
+if (config.stackAuth !== undefined) injectorConfig.refresh = stackAuthRefresh(config.stackAuth);
+if (config.clerk !== undefined) injectorConfig.refresh = clerkSessionToken(config.clerk);
 if (config.failingRefresh !== undefined) {
   const kind = config.failingRefresh;
   injectorConfig.refresh = async () => {

@@ -317,55 +317,6 @@ const malformedHandoff: Scenario = {
   },
 };
 
-/** What the test worker's DPoP probe (`e2e/app/dpop-probe.ts`) answers. */
-type DpopProbeReply =
-  | { failed: string; error: string }
-  | { publicJwk: JWK; extractable: boolean; exportRefusals: Record<string, string | null>; storeError: string | null }
-  | { proof: string; source: 'memory' | 'indexeddb'; extractable: boolean; exportRefusals: Record<string, string | null> };
-
-const dpopKeyInWorker: Scenario = {
-  name: 'DPoP key in the worker: ES256, private key not exportable, kept in IndexedDB across a stop; its proofs pass bearer-sw/server',
-  async run(context) {
-    const tab = await context.openApp();
-    await register(tab);
-    const created = (await tab.run('postRaw', { bearerSwTestDpop: 'create' }, { waitMs: 10_000 })) as DpopProbeReply;
-    assert.ok(typeof created === 'object' && 'publicJwk' in created, `the worker made an ES256 key pair: ${show(created)}`);
-    assert.equal(created.extractable, false);
-    assert.ok(created.exportRefusals['pkcs8'] !== null && created.exportRefusals['jwk'] !== null, `exportKey refused the private key: ${show(created.exportRefusals)}`);
-    assert.equal(created.storeError, null, `the key pair was stored in IndexedDB: ${show(created.storeError)}`);
-
-    // An issuer of our own binds a token to the worker's key (cnf.jkt); the API-side check is bearer-sw/server.
-    const issuer = await generateKeyPair('ES256');
-    const jwks = { keys: [{ ...(await exportJWK(issuer.publicKey)), kid: 'engine-issuer' }] };
-    const options = { jwks, issuer: 'https://idp.engines.test', audience: context.env.api.origin() };
-    const jkt = await calculateJwkThumbprint(created.publicJwk, 'sha256');
-    const token = await new SignJWT({ sub: 'alice', cnf: { jkt } })
-      .setProtectedHeader({ alg: 'ES256', kid: 'engine-issuer' })
-      .setIssuer(options.issuer)
-      .setAudience(options.audience)
-      .setExpirationTime('5m')
-      .sign(issuer.privateKey);
-    const url = `${context.env.api.origin()}/v1/dpop`;
-    const verifyProof = async (reply: DpopProbeReply, method: string) => {
-      assert.ok(typeof reply === 'object' && 'proof' in reply, `the worker signed a proof: ${show(reply)}`);
-      const request = new Request(`${url}?page=2`, { method, headers: { authorization: `DPoP ${token}`, dpop: reply.proof } });
-      const result = await verifyRequest(request, options).catch((error: unknown) => error);
-      assert.ok(typeof result === 'object' && result !== null && 'jkt' in result && result.jkt === jkt, `bearer-sw/server accepted the proof: ${show(result)}`);
-      return reply;
-    };
-
-    const before = await probeWorker(tab);
-    const first = await verifyProof(await tab.run('postRaw', { bearerSwTestDpop: 'proof', method: 'POST', url, accessToken: token }, { waitMs: 10_000 }) as DpopProbeReply, 'POST');
-    assert.ok('source' in first && first.source === 'memory');
-    await context.stopWorkers();
-    const after = await probeWorker(tab);
-    assert.notEqual(after.instance, before.instance, 'a new worker instance answers after the stop');
-    const loaded = await verifyProof(await tab.run('postRaw', { bearerSwTestDpop: 'proof', method: 'GET', url, accessToken: token }, { waitMs: 10_000 }) as DpopProbeReply, 'GET');
-    assert.ok('source' in loaded && loaded.source === 'indexeddb' && loaded.extractable === false, `the new instance signed with the key from IndexedDB: ${show(loaded)}`);
-    assert.ok(loaded.exportRefusals['pkcs8'] !== null && loaded.exportRefusals['jwk'] !== null, `exportKey still refuses the stored key: ${show(loaded.exportRefusals)}`);
-  },
-};
-
 /**
  * One step through the provider's development pages, run in the tab whatever page it shows: fills
  * the login form (any password) or confirms consent, submitting each form once. Says `done` once
@@ -486,6 +437,55 @@ const workerLogin: Scenario = {
   },
 };
 
+/** What the test worker's DPoP probe (`e2e/app/dpop-probe.ts`) answers. */
+type DpopProbeReply =
+  | { failed: string; error: string }
+  | { publicJwk: JWK; extractable: boolean; exportRefusals: Record<string, string | null>; storeError: string | null }
+  | { proof: string; source: 'memory' | 'indexeddb'; extractable: boolean; exportRefusals: Record<string, string | null> };
+
+const dpopKeyInWorker: Scenario = {
+  name: 'DPoP key in the worker: ES256, private key not exportable, kept in IndexedDB across a stop; its proofs pass bearer-sw/server',
+  async run(context) {
+    const tab = await context.openApp();
+    await register(tab);
+    const created = (await tab.run('postRaw', { bearerSwTestDpop: 'create' }, { waitMs: 10_000 })) as DpopProbeReply;
+    assert.ok(typeof created === 'object' && 'publicJwk' in created, `the worker made an ES256 key pair: ${show(created)}`);
+    assert.equal(created.extractable, false);
+    assert.ok(created.exportRefusals['pkcs8'] !== null && created.exportRefusals['jwk'] !== null, `exportKey refused the private key: ${show(created.exportRefusals)}`);
+    assert.equal(created.storeError, null, `the key pair was stored in IndexedDB: ${show(created.storeError)}`);
+
+    // An issuer of our own binds a token to the worker's key (cnf.jkt); the API-side check is bearer-sw/server.
+    const issuer = await generateKeyPair('ES256');
+    const jwks = { keys: [{ ...(await exportJWK(issuer.publicKey)), kid: 'engine-issuer' }] };
+    const options = { jwks, issuer: 'https://idp.engines.test', audience: context.env.api.origin() };
+    const jkt = await calculateJwkThumbprint(created.publicJwk, 'sha256');
+    const token = await new SignJWT({ sub: 'alice', cnf: { jkt } })
+      .setProtectedHeader({ alg: 'ES256', kid: 'engine-issuer' })
+      .setIssuer(options.issuer)
+      .setAudience(options.audience)
+      .setExpirationTime('5m')
+      .sign(issuer.privateKey);
+    const url = `${context.env.api.origin()}/v1/dpop`;
+    const verifyProof = async (reply: DpopProbeReply, method: string) => {
+      assert.ok(typeof reply === 'object' && 'proof' in reply, `the worker signed a proof: ${show(reply)}`);
+      const request = new Request(`${url}?page=2`, { method, headers: { authorization: `DPoP ${token}`, dpop: reply.proof } });
+      const result = await verifyRequest(request, options).catch((error: unknown) => error);
+      assert.ok(typeof result === 'object' && result !== null && 'jkt' in result && result.jkt === jkt, `bearer-sw/server accepted the proof: ${show(result)}`);
+      return reply;
+    };
+
+    const before = await probeWorker(tab);
+    const first = await verifyProof(await tab.run('postRaw', { bearerSwTestDpop: 'proof', method: 'POST', url, accessToken: token }, { waitMs: 10_000 }) as DpopProbeReply, 'POST');
+    assert.ok('source' in first && first.source === 'memory');
+    await context.stopWorkers();
+    const after = await probeWorker(tab);
+    assert.notEqual(after.instance, before.instance, 'a new worker instance answers after the stop');
+    const loaded = await verifyProof(await tab.run('postRaw', { bearerSwTestDpop: 'proof', method: 'GET', url, accessToken: token }, { waitMs: 10_000 }) as DpopProbeReply, 'GET');
+    assert.ok('source' in loaded && loaded.source === 'indexeddb' && loaded.extractable === false, `the new instance signed with the key from IndexedDB: ${show(loaded)}`);
+    assert.ok(loaded.exportRefusals['pkcs8'] !== null && loaded.exportRefusals['jwk'] !== null, `exportKey still refuses the stored key: ${show(loaded.exportRefusals)}`);
+  },
+};
+
 /**
  * Reads the worker's stored DPoP key in the tab: whether the private key is extractable, what
  * `exportKey` does with it, and the public key as a JWK. An engine without WebCrypto ECDSA or
@@ -581,8 +581,8 @@ export const scenarios: readonly Scenario[] = [
   definitiveRefreshFailure,
   logout,
   malformedHandoff,
-  dpopKeyInWorker,
   workerLogin,
+  dpopKeyInWorker,
   workerLoginDpop,
   ...exampleScenarios,
 ];

@@ -20,6 +20,12 @@ export interface TestWorkerConfig {
   };
   /** Token endpoint and client for `oauth2Refresh`; absent: no refresh. */
   oauth2?: { tokenEndpoint: string; clientId: string; scope?: string };
+  /** `supabaseRefresh` options; the refresh function of the Supabase preset. */
+  supabase?: { url: string; apiKey: string };
+  /** `stackAuthRefresh` options. */
+  stackAuth?: { projectId: string; publishableClientKey: string; baseUrl?: string };
+  /** `clerkSessionToken` options. */
+  clerk?: { frontendApi: string; template?: string };
   /** A refresh function that always fails this way, for failure scenarios without a server. */
   failingRefresh?: 'rejected' | 'unavailable';
   refreshLeewaySeconds?: number;

@@ -24,6 +24,20 @@ export interface ApiRule {
    * allow the token header (`Access-Control-Allow-Headers: authorization`).
    */
   upgradeNoCors?: boolean;
+  /**
+   * RFC 8707 resource indicator of the API (an absolute URI): requests matching this rule carry
+   * an access token issued for it, obtained lazily from the session's one refresh token with
+   * `resource=<this>`. Needs `refresh`. Absent: the session's default access token.
+   */
+  resource?: string;
+  /** The same as `resource`, for providers that name the parameter `audience` (Auth0): sent as `audience=<this>`. */
+  audience?: string;
+}
+
+/** Which access token a rule's requests carry: the parameter the refresh sends, and its value. */
+export interface TokenTarget {
+  readonly parameter: 'resource' | 'audience';
+  readonly value: string;
 }
 
 /** A rule after validation: normalized, lower-cased header, ready for the hot path. */
@@ -41,6 +55,8 @@ export interface CompiledRule {
   readonly droppedOnCrossOriginRedirect: boolean;
   /** Whether matching `no-cors` requests are rebuilt as CORS requests that carry the token. */
   readonly upgradeNoCors: boolean;
+  /** The resource (or audience) whose access token the rule's requests carry; `null`: the default one. */
+  readonly target: TokenTarget | null;
 }
 
 // RFC 9110 §5.6.2 token characters.
@@ -85,6 +101,25 @@ function compilePath(value: unknown, index: number): string {
   return value.length > 1 && value.endsWith('/') ? value.slice(0, -1) : value;
 }
 
+function compileTarget(input: Record<string, unknown>, index: number): TokenTarget | null {
+  const { resource, audience } = input;
+  if (resource !== undefined && audience !== undefined) fail(index, 'has both resource and audience');
+  if (resource !== undefined) {
+    // RFC 8707 §2: an absolute URI without a fragment. (Not URL.canParse: Safari 17+ only.)
+    let absolute = typeof resource === 'string' && !resource.includes('#');
+    try {
+      if (absolute) new URL(resource as string);
+    } catch {
+      absolute = false;
+    }
+    if (!absolute) fail(index, 'resource must be an absolute URI without a fragment');
+    return { parameter: 'resource', value: resource as string };
+  }
+  if (audience === undefined) return null;
+  if (typeof audience !== 'string' || !/^[\x21-\x7e]+$/.test(audience)) fail(index, 'audience must be a non-empty string');
+  return { parameter: 'audience', value: audience };
+}
+
 /**
  * Validates one allowlist rule and prepares it for matching.
  *
@@ -121,6 +156,7 @@ export function compileRule(rule: unknown, index: number): CompiledRule {
   }
   if (input.upgradeNoCors !== undefined && typeof input.upgradeNoCors !== 'boolean') fail(index, 'upgradeNoCors must be a boolean');
   return {
+    target: compileTarget(input, index),
     origin,
     paths,
     header,

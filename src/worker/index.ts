@@ -17,7 +17,7 @@ import { addStaticRoutes } from './static-routes.js';
 import { createTokenStore } from './token-store.js';
 import { TokenSession } from './token-session.js';
 
-export type { ApiRule } from './api-rule.js';
+export type { ApiRule, TokenTarget } from './api-rule.js';
 export type { InjectorConfig, RefreshFn } from './injector-config.js';
 export type { WorkerLogin, LoginBinding } from './worker-login.js';
 export type { UserClaims } from '../shared/protocol.js';
@@ -25,6 +25,9 @@ export type { TokenSet } from '../shared/token-set.js';
 export { BearerSwError, type ErrorCode } from '../shared/errors.js';
 export { RefreshRejectedError, RefreshUnavailableError } from './refresh-errors.js';
 export { oauth2Refresh, refreshTokenGrantRequest, processRefreshTokenResponse, type OAuth2RefreshOptions } from './oauth2-refresh.js';
+export { supabaseRefresh, processSupabaseRefreshResponse, type SupabaseRefreshOptions } from './presets/supabase-refresh.js';
+export { stackAuthRefresh, processStackAuthRefreshResponse, type StackAuthRefreshOptions } from './presets/stack-auth-refresh.js';
+export { clerkSessionToken, processClerkTokenResponse, type ClerkSessionTokenOptions } from './presets/clerk-session-token.js';
 
 declare const self: ServiceWorkerGlobalScope;
 

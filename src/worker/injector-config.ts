@@ -1,13 +1,16 @@
 import type { TokenSet } from '../shared/token-set.js';
-import { compileRule, type ApiRule, type CompiledRule } from './api-rule.js';
+import { compileRule, type ApiRule, type CompiledRule, type TokenTarget } from './api-rule.js';
 import { createRuleMatcher, type RuleMatcher } from './rule-matcher.js';
 import type { WorkerLogin } from './worker-login.js';
 
 /**
  * Obtains new tokens from a refresh token. Throw `RefreshRejectedError` when the server refused
  * the refresh token (the session ends), anything else for a transient failure.
+ *
+ * `target` is set when the access token is for a rule's `resource` (or `audience`): the refresh
+ * must ask for a token for exactly that (RFC 8707), or the API will refuse it.
  */
-export type RefreshFn = (refreshToken: string, signal: AbortSignal) => Promise<TokenSet>;
+export type RefreshFn = (refreshToken: string, signal: AbortSignal, target?: TokenTarget) => Promise<TokenSet>;
 
 /** What the app's service worker passes to `installTokenInjector`. */
 export interface InjectorConfig {
@@ -74,6 +77,7 @@ export function compileConfig(config: unknown): CompiledConfig {
   if (input.refresh !== undefined && typeof input.refresh !== 'function') fail('refresh must be a function');
   const login = (input.login as WorkerLogin | undefined) ?? null;
   if (login !== null && (typeof login.intercept !== 'function' || input.refresh !== undefined)) fail('login must be what oidcLogin() returns, without refresh');
+  if (input.refresh === undefined && login === null && rules.some((rule) => rule.target !== null)) fail('resource and audience need refresh');
   const leeway = input.refreshLeewaySeconds ?? 30;
   if (typeof leeway !== 'number' || !Number.isFinite(leeway) || leeway < 0) {
     fail('refreshLeewaySeconds must be a finite number of seconds, zero or more');

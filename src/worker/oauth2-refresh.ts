@@ -1,4 +1,5 @@
 import type { TokenSet } from '../shared/token-set.js';
+import type { TokenTarget } from './api-rule.js';
 import type { RefreshFn } from './injector-config.js';
 import { RefreshRejectedError, RefreshUnavailableError } from './refresh-errors.js';
 
@@ -20,7 +21,8 @@ function fail(reason: string): never {
 
 /**
  * Sends the refresh-token grant (RFC 6749 §6): a form-encoded POST of `grant_type=refresh_token`,
- * `refresh_token`, `client_id` and, when given, `scope`.
+ * `refresh_token`, `client_id` and, when given, `scope` and the `target` resource (RFC 8707
+ * `resource=`, or `audience=`).
  *
  * @returns the token endpoint's response, whatever its status
  * @throws RefreshUnavailableError when no response came (network failure, abort)
@@ -29,9 +31,10 @@ function fail(reason: string): never {
  * const response = await refreshTokenGrantRequest(options, refreshToken, signal)
  * ```
  */
-export async function refreshTokenGrantRequest(options: OAuth2RefreshOptions, refreshToken: string, signal: AbortSignal): Promise<Response> {
+export async function refreshTokenGrantRequest(options: OAuth2RefreshOptions, refreshToken: string, signal: AbortSignal, target?: TokenTarget): Promise<Response> {
   const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: options.clientId });
   if (options.scope !== undefined) body.set('scope', options.scope);
+  if (target !== undefined) body.set(target.parameter, target.value);
   const headers = new Headers(options.fetchOptions?.headers);
   headers.set('content-type', 'application/x-www-form-urlencoded');
   headers.set('accept', 'application/json');
@@ -118,5 +121,5 @@ export function oauth2Refresh(options: OAuth2RefreshOptions): RefreshFn {
   if (typeof options.clientId !== 'string' || options.clientId.length === 0) fail('clientId must be a non-empty string');
   if (options.scope !== undefined && typeof options.scope !== 'string') fail('scope must be a string');
   const frozen: OAuth2RefreshOptions = { ...options, tokenEndpoint: endpoint.href };
-  return async (refreshToken, signal) => processRefreshTokenResponse(await refreshTokenGrantRequest(frozen, refreshToken, signal));
+  return async (refreshToken, signal, target) => processRefreshTokenResponse(await refreshTokenGrantRequest(frozen, refreshToken, signal, target));
 }

@@ -56,7 +56,7 @@ export async function send(request: Request, rule: CompiledRule, token: string, 
 export async function respondWithToken(request: Request, rule: CompiledRule, context: FetchContext): Promise<Response> {
   let token: string | null = null;
   try {
-    token = await context.session.accessToken();
+    token = await context.session.accessToken(rule.target ?? undefined);
   } catch {
     // Storage failed: the request still goes out, without a token, rather than not at all.
     context.log(`sent ${request.url} without a token: the session could not be loaded`);
@@ -67,7 +67,7 @@ export async function respondWithToken(request: Request, rule: CompiledRule, con
   const response = await send(request, rule, token, body ?? undefined);
   if (response.status !== 401 || body === null) return response;
 
-  const fresh = await context.session.accessTokenAfterUnauthorized(token).catch(() => null);
+  const fresh = await context.session.accessTokenAfterUnauthorized(token, rule.target ?? undefined).catch(() => null);
   if (fresh === null) return response;
   void response.body?.cancel().catch(() => undefined);
   context.log(`retrying ${request.url} once with a refreshed token after a 401`);

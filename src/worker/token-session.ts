@@ -1,11 +1,12 @@
 import { BearerSwError } from '../shared/errors.js';
-import type { InvalidReason, SessionSnapshot } from '../shared/protocol.js';
+import type { InvalidReason, SessionSnapshot, UserClaims } from '../shared/protocol.js';
 import { parseTokenSet, type TokenSet } from '../shared/token-set.js';
+import type { TokenTarget } from './api-rule.js';
 import { expiresAtFor } from './expiry.js';
 import type { RefreshFn } from './injector-config.js';
 import { RefreshRejectedError } from './refresh-errors.js';
 import { withRefreshLock } from './refresh-lock.js';
-import type { StoredSession, StoredTokens, TokenStore } from './token-store.js';
+import type { ResourceToken, StoredSession, StoredTokens, TokenStore } from './token-store.js';
 
 /** What the session tells the outside world after each change. */
 export type SessionListener = (snapshot: SessionSnapshot, lost: InvalidReason | null) => void;
@@ -30,6 +31,16 @@ export interface TokenSessionOptions {
   now?: () => number;
 }
 
+/** An access token with its expiry: the session's default one, or one resource's. */
+type HeldToken = Pick<StoredTokens, 'accessToken' | 'expiresAt'>;
+
+/** What a refresh is for: the default token or a resource's; `force` after a 401 for `used`. */
+interface RefreshRequest {
+  force: boolean;
+  used?: string;
+  target: TokenTarget | undefined;
+}
+
 /** Backoff after transient refresh failures: 1 s, 2 s, 4 s … up to 30 s. */
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
@@ -42,6 +53,11 @@ const BACKOFF_MAX_MS = 30_000;
  * guarded across contexts by a Web Lock inside which the stored tokens are read again. A refresh
  * result is committed only if the session is still the one it started from (same epoch), so a
  * logout or a newer handoff always wins.
+ *
+ * Rules with a `resource` get their own access token, each refreshed lazily when it is needed,
+ * all from the one refresh token: one flight per resource, and the flights run one after another
+ * (in the worker, and across contexts under the one lock), each reading the refresh token the
+ * previous one stored, so a rotating server never sees a refresh token twice.
  */
 export class TokenSession {
   readonly #store: TokenStore;
@@ -57,7 +73,10 @@ export class TokenSession {
   #current: StoredSession | null = null;
   #loading: Promise<StoredSession> | null = null;
   #queue: Promise<unknown> = Promise.resolve();
-  #flight: Promise<void> | null = null;
+  /** The refresh under way per resource (`null`: the default token). */
+  readonly #flights = new Map<string | null, Promise<void>>();
+  /** The last refresh queued: refreshes run one after another, never side by side. */
+  #serial: Promise<void> = Promise.resolve();
   #failures = 0;
   #retryAt = 0;
 
@@ -124,8 +143,13 @@ export class TokenSession {
     return tokens.expiresAt !== undefined && this.#now() >= tokens.expiresAt;
   }
 
-  #needsRefresh(tokens: StoredTokens): boolean {
-    return tokens.accessToken === undefined || (tokens.expiresAt !== undefined && this.#now() >= tokens.expiresAt - this.#leewayMs);
+  #needsRefresh(held: HeldToken | undefined): boolean {
+    return held?.accessToken === undefined || (held.expiresAt !== undefined && this.#now() >= held.expiresAt - this.#leewayMs);
+  }
+
+  /** The access token `target` uses: the default one, or the resource's (absent until obtained). */
+  #held(tokens: StoredTokens, target: TokenTarget | undefined): HeldToken | undefined {
+    return target === undefined ? tokens : tokens.resources?.[target.value];
   }
 
   /** Ends the session when its access token expired and nothing can refresh it; `true` if it did. */
@@ -143,33 +167,40 @@ export class TokenSession {
    * Refreshes first when the token is missing or within the leeway of expiry, waiting at most
    * `waitMs`; after that, or after a transient failure, the request goes out with the token it has.
    * Never rejects for a refresh failure.
+   *
+   * @param target - the rule's resource; absent: the default token. Never another resource's token.
    */
-  async accessToken(): Promise<string | null> {
-    let session = this.#current ?? (await this.ready());
+  async accessToken(target?: TokenTarget): Promise<string | null> {
+    const session = this.#current ?? (await this.ready());
     let tokens = session.tokens;
     if (tokens === null) return null;
-    if (!this.#needsRefresh(tokens)) return tokens.accessToken ?? null;
-    if (await this.#endIfExpired(session)) return null;
+    let held = this.#held(tokens, target);
+    if (!this.#needsRefresh(held)) return held?.accessToken ?? null;
+    if (target === undefined && (await this.#endIfExpired(session))) return null;
     if (this.#canRefresh(tokens)) {
-      await this.#awaitBounded(this.#startRefresh({ force: false }));
-      session = this.#current ?? session;
-      tokens = session.tokens;
+      await this.#awaitBounded(this.#startRefresh({ force: false, target }));
+      tokens = (this.#current ?? session).tokens;
+      held = tokens === null ? undefined : this.#held(tokens, target);
     }
-    return tokens?.accessToken ?? null;
+    return held?.accessToken ?? null;
   }
 
   /**
    * After a 401 for a request sent with `used`: the token to retry with, or `null` for no retry.
    * Refreshes (sharing the single flight) unless the token was already replaced meanwhile.
+   *
+   * @param target - the rule's resource; absent: the default token
    */
-  async accessTokenAfterUnauthorized(used: string): Promise<string | null> {
+  async accessTokenAfterUnauthorized(used: string, target?: TokenTarget): Promise<string | null> {
     const session = this.#current ?? (await this.ready());
     const tokens = session.tokens;
     if (tokens === null) return null;
-    if (tokens.accessToken !== undefined && tokens.accessToken !== used) return tokens.accessToken;
+    const held = this.#held(tokens, target);
+    if (held?.accessToken !== undefined && held.accessToken !== used) return held.accessToken;
     if (!this.#canRefresh(tokens)) return null;
-    await this.#awaitBounded(this.#startRefresh({ force: true, used }));
-    const fresh = this.#current?.tokens?.accessToken;
+    await this.#awaitBounded(this.#startRefresh({ force: true, used, target }));
+    const current = this.#current?.tokens;
+    const fresh = current ? this.#held(current, target)?.accessToken : undefined;
     return fresh !== undefined && fresh !== used ? fresh : null;
   }
 
@@ -188,20 +219,26 @@ export class TokenSession {
     }
   }
 
-  /** Joins the refresh under way, or starts one. Never rejects. */
-  #startRefresh(request: { force: boolean; used?: string }): Promise<void> {
-    if (this.#flight !== null) return this.#flight;
+  /** Joins the refresh under way for the same token, or queues one. Never rejects. */
+  #startRefresh(request: RefreshRequest): Promise<void> {
+    const key = request.target?.value ?? null;
+    const joined = this.#flights.get(key);
+    if (joined !== undefined) return joined;
     if (this.#now() < this.#retryAt) return Promise.resolve();
-    const flight = this.#refreshOnce(request)
+    // After the refresh queued before it, whatever its resource: with rotation, each must present
+    // the refresh token the previous one stored (auth0-spa-js#1684 shows what parallel ones do).
+    const flight = this.#serial
+      .then(() => this.#refreshOnce(request))
       .catch((error: unknown) => this.#log(`refresh failed: ${error instanceof Error ? error.message : 'unknown error'}`))
       .finally(() => {
-        if (this.#flight === flight) this.#flight = null;
+        if (this.#flights.get(key) === flight) this.#flights.delete(key);
       });
-    this.#flight = flight;
+    this.#serial = flight;
+    this.#flights.set(key, flight);
     return flight;
   }
 
-  async #refreshOnce(request: { force: boolean; used?: string }): Promise<void> {
+  async #refreshOnce(request: RefreshRequest): Promise<void> {
     const refresh = this.#refresh;
     if (refresh === null) return;
     const controller = new AbortController();
@@ -212,13 +249,18 @@ export class TokenSession {
         const stored = await this.#adopt(await this.#store.read());
         const tokens = stored.tokens;
         if (tokens === null || tokens.refreshToken === undefined) return;
-        const stillNeeded = request.force ? tokens.accessToken === undefined || tokens.accessToken === request.used : this.#needsRefresh(tokens);
+        const target = request.target;
+        const held = this.#held(tokens, target);
+        const stillNeeded = request.force ? held?.accessToken === undefined || held.accessToken === request.used : this.#needsRefresh(held);
         if (!stillNeeded) return;
 
         let fresh: TokenSet;
+        let accessToken: string;
         try {
-          fresh = parseTokenSet(await refresh(tokens.refreshToken, controller.signal), 'refresh tokens');
+          const result = target === undefined ? refresh(tokens.refreshToken, controller.signal) : refresh(tokens.refreshToken, controller.signal, target);
+          fresh = parseTokenSet(await result, 'refresh tokens');
           if (fresh.accessToken === undefined) throw new TypeError('Failed to refresh tokens: the result has no accessToken');
+          accessToken = fresh.accessToken;
         } catch (error) {
           if (error instanceof RefreshRejectedError) {
             this.#log(`the refresh token was refused${error.oauthError ? ` (${error.oauthError})` : ''}: ending the session`);
@@ -231,13 +273,15 @@ export class TokenSession {
         }
         this.#failures = 0;
         this.#retryAt = 0;
-        const receivedAt = this.#now();
-        // The login's ID token and user outlive refreshes (OIDC Core §12.2: the subject stays).
-        // A server that does not rotate keeps the old refresh token valid.
-        const next: StoredTokens = { ...tokens, accessToken: fresh.accessToken, refreshToken: fresh.refreshToken ?? tokens.refreshToken };
-        delete next.expiresAt;
-        const expiresAt = expiresAtFor(fresh, receivedAt);
-        if (expiresAt !== undefined) next.expiresAt = expiresAt;
+        const token: ResourceToken = { accessToken };
+        const expiresAt = expiresAtFor(fresh, this.#now());
+        if (expiresAt !== undefined) token.expiresAt = expiresAt;
+        // The other tokens stay: a refresh for one resource does not end another's. A server
+        // that does not rotate keeps the old refresh token valid.
+        const { accessToken: _, expiresAt: __, ...others } = tokens;
+        const next: StoredTokens =
+          target === undefined ? { ...others, ...token } : { ...tokens, resources: { ...tokens.resources, [target.value]: token } };
+        next.refreshToken = fresh.refreshToken ?? tokens.refreshToken;
         // Written before any request can use the new access token (it is only read from memory,
         // which #commit sets after the write). Stale if the session changed meanwhile.
         await this.#commitIf(stored.epoch, { tokens: next, epoch: stored.epoch + 1 }, null);
@@ -301,7 +345,7 @@ export class TokenSession {
    * @throws TypeError when the tokens cannot make a usable session with this config
    * @throws BearerSwError `storage-failed`
    */
-  async handoff(tokens: TokenSet, identity?: Pick<StoredTokens, 'idToken' | 'user' | 'dpopKey'>): Promise<SessionSnapshot> {
+  async handoff(tokens: TokenSet, identity?: { idToken: string; user: UserClaims; dpopKey?: CryptoKeyPair }): Promise<SessionSnapshot> {
     const receivedAt = this.#now();
     const expiresAt = tokens.accessToken === undefined ? undefined : expiresAtFor(tokens, receivedAt);
     if (this.#refresh === null || tokens.refreshToken === undefined) {

@@ -16,6 +16,18 @@ export interface StoredTokens {
    * this session only, its private key non-extractable; gone with the tokens at logout or loss.
    */
   dpopKey?: CryptoKeyPair;
+  /**
+   * Access tokens for rules with a `resource` (or `audience`), by its value, each obtained with the
+   * session's one refresh token; absent: none obtained yet.
+   */
+  resources?: Record<string, ResourceToken>;
+}
+
+/** An access token issued for one resource. */
+export interface ResourceToken {
+  accessToken: string;
+  /** Epoch milliseconds; absent: unknown. */
+  expiresAt?: number;
 }
 
 /** The single stored record: the session's tokens (or none) and its epoch. */

@@ -13,10 +13,15 @@ export interface DpopFetchContext extends FetchContext {
   nonces: DpopNonceMemory;
 }
 
-/** The key the session's tokens are bound to, if `token` is still the session's access token. */
+/**
+ * The key the session's tokens are bound to, if `token` is still one of the session's access tokens
+ * (the default one or a resource's: every token of a session is bound to its one key).
+ */
 function keyFor(session: DpopFetchContext['session'], token: string): CryptoKeyPair | undefined {
   const tokens = session.current?.tokens;
-  return tokens?.accessToken === token ? tokens.dpopKey : undefined;
+  if (tokens?.dpopKey === undefined) return undefined;
+  const current = tokens.accessToken === token || Object.values(tokens.resources ?? {}).some((resource) => resource.accessToken === token);
+  return current ? tokens.dpopKey : undefined;
 }
 
 /**
@@ -44,7 +49,7 @@ export async function respondWithDpop(request: Request, rule: CompiledRule, cont
   const { session, nonces } = context;
   let token: string | null = null;
   try {
-    token = await session.accessToken();
+    token = await session.accessToken(rule.target ?? undefined);
   } catch {
     context.log(`sent ${request.url} without a token: the session could not be loaded`);
   }
@@ -84,7 +89,7 @@ export async function respondWithDpop(request: Request, rule: CompiledRule, cont
     }
     if (refreshed) break;
     refreshed = true;
-    const fresh: string | null = await session.accessTokenAfterUnauthorized(token).catch(() => null);
+    const fresh: string | null = await session.accessTokenAfterUnauthorized(token, rule.target ?? undefined).catch(() => null);
     if (fresh === null) break;
     token = fresh;
     context.log(`retrying ${request.url} once with a refreshed token after a 401`);

@@ -320,7 +320,7 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       }
     },
 
-    async refresh(refreshToken, signal): Promise<TokenSet> {
+    async refresh(refreshToken, signal, target): Promise<TokenSet> {
       const as = await need()
         .discovery.get()
         .catch((cause: unknown) => {
@@ -329,8 +329,12 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       // The key of the session this refresh token belongs to (the refresh runs on the stored record).
       const stored = need().binding.session.current?.tokens;
       const key = nonces !== null && stored?.refreshToken === refreshToken ? stored.dpopKey : undefined;
-      const send = (headers?: Record<string, string>) =>
-        oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, { ...requestOptions(signal), ...(headers !== undefined && { headers }) });
+      const send = (headers?: Record<string, string>) => {
+        const options: oauth.TokenEndpointRequestOptions = { ...requestOptions(signal), ...(headers !== undefined && { headers }) };
+        // A rule's `resource` or `audience` asks for a token for exactly that API (RFC 8707).
+        if (target !== undefined) options.additionalParameters = { [target.parameter]: target.value };
+        return oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, options);
+      };
       let response: Response;
       try {
         response = key === undefined || nonces === null ? await send() : await sendTokenRequest(key, nonces, String(as.token_endpoint), send);

@@ -1,6 +1,6 @@
-// Login: the default set's injector with the worker's own OAuth client (bearer-sw/worker/login:
-// oauth4webapi, jose's JWKS verification) passed as `login`, as an app logging in in the worker
-// would write it.
+// The worker that runs the login itself (oidcLogin from bearer-sw/worker/login: authorization code +
+// PKCE with oauth4webapi, the ID token's signature with jose), in place of oauth2Refresh, as that
+// app would write its worker. The default set must not move for it: the login code enters only here.
 import { installTokenInjector } from 'bearer-sw/worker';
 import { oidcLogin } from 'bearer-sw/worker/login';
 
