@@ -119,6 +119,38 @@ describe('respondWithDpop', () => {
   });
 });
 
+describe('respondWithDpop with per-API tokens', () => {
+  it("a rule's resource token is sent with a proof made with the session's key", async () => {
+    const sent = network([ok]);
+    const target = { parameter: 'resource' as const, value: 'https://other.example.com' };
+    const asked: unknown[] = [];
+    const ctx: DpopFetchContext = {
+      canRetry: true,
+      log: () => undefined,
+      nonces: new DpopNonceMemory(),
+      session: {
+        current: { epoch: 1, tokens: { accessToken: 'at-default', dpopKey: keyPair, resources: { [target.value]: { accessToken: 'at-other' } } } },
+        accessToken: async (t) => {
+          asked.push(t);
+          return t === undefined ? 'at-default' : 'at-other';
+        },
+        accessTokenAfterUnauthorized: async () => null,
+      },
+    };
+    await respondWithDpop(new Request('https://other.example.com/v1/x'), { ...rule, origin: 'https://other.example.com', target }, ctx);
+    expect(asked).toEqual([target]);
+    expect(sent.map((s) => [s.authorization, typeof s.proof?.['ath']])).toEqual([['DPoP at-other', 'string']]);
+  });
+
+  it('a token that is no longer the session\'s goes out as Bearer (the core path): no proof from another key', async () => {
+    const sent = network([ok]);
+    const ctx = context('at-1');
+    const stale: DpopFetchContext = { ...ctx, session: { ...ctx.session, current: { epoch: 2, tokens: { accessToken: 'at-new', dpopKey: keyPair } }, accessToken: async () => 'at-1' } };
+    await respondWithDpop(new Request(`${API}/v1/x`), rule, stale);
+    expect(sent.map((s) => [s.authorization, s.proof])).toEqual([['Bearer at-1', null]]);
+  });
+});
+
 describe('sendTokenRequest', () => {
   const endpoint = 'https://as.example.com/token?x=1';
   const asNonce = (nonce: string) => () =>
