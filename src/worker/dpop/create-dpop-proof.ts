@@ -66,11 +66,14 @@ export async function createDpopProof(keyPair: CryptoKeyPair, request: ProofRequ
     htu: `${url.origin}${url.pathname}`,
     iat: Math.floor(Date.now() / 1000),
   };
-  if (request.accessToken !== undefined) {
-    claims['ath'] = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(request.accessToken))));
-  }
+  // The header (exported once per key: on a worker's first proof) and the token's hash side by side.
+  const [header, ath] = await Promise.all([
+    encodedHeader(keyPair.publicKey),
+    request.accessToken === undefined ? undefined : crypto.subtle.digest('SHA-256', encoder.encode(request.accessToken)),
+  ]);
+  if (ath !== undefined) claims['ath'] = base64url(new Uint8Array(ath));
   if (request.nonce !== undefined) claims['nonce'] = request.nonce;
-  const signingInput = `${await encodedHeader(keyPair.publicKey)}.${encodeJson(claims)}`;
+  const signingInput = `${header}.${encodeJson(claims)}`;
   const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keyPair.privateKey, encoder.encode(signingInput));
   return `${signingInput}.${base64url(new Uint8Array(signature))}`;
 }
