@@ -13,7 +13,7 @@ export interface LoginBinding {
   /** The allowlist: a login that binds tokens to a key (DPoP) answers the requests it matches. */
   matcher: RuleMatcher;
   /** The session a finished login is stored in, and a logout clears. */
-  session: Pick<TokenSession, 'handoff' | 'logout' | 'snapshot' | 'current' | 'accessToken' | 'accessTokenAfterUnauthorized'>;
+  session: Pick<TokenSession, 'handoff' | 'logout' | 'snapshot' | 'ready' | 'current' | 'accessToken' | 'accessTokenAfterUnauthorized'>;
   log(message: string): void;
 }
 

@@ -34,6 +34,20 @@ function encodedHeader(publicKey: CryptoKey): Promise<string> {
 }
 
 /**
+ * Prepares a key pair's proofs ahead of the first one: exports the public key for the proofs' header
+ * (kept per key). A restarted worker calls it as soon as the session is loaded, so its first request
+ * does not wait for the export.
+ *
+ * @example
+ * ```ts
+ * void prepareDpopKey(keyPair)
+ * ```
+ */
+export function prepareDpopKey(keyPair: CryptoKeyPair): Promise<unknown> {
+  return encodedHeader(keyPair.publicKey);
+}
+
+/**
  * Creates a DPoP proof JWT (RFC 9449 §4.2) for one request: header `typ: dpop+jwt`, `alg: ES256` and the
  * public `jwk`; claims a fresh random `jti`, `htm`, `htu` (scheme, host, port and path: no query, no
  * fragment), `iat`, `ath` when an access token goes along, and `nonce` when the server gave one. The same

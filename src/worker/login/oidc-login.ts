@@ -3,6 +3,7 @@ import { BearerSwError } from '../../shared/errors.js';
 import type { LoginFailedDetail, ReplyResults } from '../../shared/protocol.js';
 import type { TokenSet } from '../../shared/token-set.js';
 import { VERSION } from '../../shared/version.js';
+import { prepareDpopKey } from '../dpop/create-dpop-proof.js';
 import { DpopNonceMemory } from '../dpop/dpop-nonce-memory.js';
 import { generateDpopKeyPair } from '../dpop/generate-dpop-key-pair.js';
 import { respondWithDpop } from '../dpop/respond-with-dpop.js';
@@ -261,6 +262,13 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       attached = { binding, origin: scope.origin, discovery, pending: createPendingLogins(db), postLogout };
       // Warm: the endpoints the guard checks are known before the first page request.
       discovery.get().catch((error: unknown) => binding.log((error as Error).message));
+      // With DPoP, the stored key's proof header is ready by the time the first request signs.
+      if (nonces !== null) {
+        binding.session
+          .ready()
+          .then((session) => session.tokens?.dpopKey && prepareDpopKey(session.tokens.dpopKey))
+          .catch(() => undefined);
+      }
     },
 
     async staticRoutes() {
