@@ -179,7 +179,10 @@ test.describe('login with DPoP', () => {
     await world.logIn(a, { username: 'dora' });
     const jktOf = (token: string | undefined) => (decodeJwt(token ?? '') as { cnf?: { jkt?: string } }).cnf?.jkt;
     const firstJkt = jktOf(world.provider.record.issued.at(-1)?.accessToken);
+    const firstRefreshToken = world.provider.record.issued.at(-1)?.refreshToken;
     expect(await a.evaluate(() => window.harness.logout())).toMatchObject({ ok: true });
+    // Logout revokes the DPoP-bound refresh token at the provider (RFC 7009 needs no proof).
+    expect(world.provider.record.revocations.map((r) => [r.token, r.status])).toEqual([[firstRefreshToken, 200]]);
     const cleared = await readEveryRecord(a);
     expect(collect(cleared, 'accessToken')).toEqual([]);
     expect(JSON.stringify(cleared)).not.toContain('"cryptoKey":true');
