@@ -515,7 +515,7 @@ const STORED_DPOP_KEY = `async () => {
 }`;
 
 const workerLoginDpop: Scenario = {
-  name: 'login in the worker with DPoP: a non-extractable ES256 key in IndexedDB, the code exchange with a proof, the API sees DPoP tokens bound to it with proofs',
+  name: 'login in the worker with DPoP: a non-extractable ES256 key in IndexedDB, the code exchange with a proof, the API sees DPoP tokens bound to it with proofs, also after a worker stop',
   async run(context) {
     const { env } = context;
     const record = env.oidc.record;
@@ -562,7 +562,22 @@ const workerLoginDpop: Scenario = {
       'bearer-sw/server verified the proof, signed by the stored key the token is bound to',
     );
 
-    assert.ok((await a.run('logout')).ok);
+    // After a worker stop, the new instance signs with the key it reads back from IndexedDB.
+    const running = await probeWorker(a);
+    await context.stopWorkers();
+    await fetchOk(a, `${env.api.origin()}/v1/dpop-after-stop`);
+    assert.notEqual((await probeWorker(a)).instance, running.instance, 'a new worker instance answered after the stop');
+    const [restarted] = env.api.requests((r) => r.url === '/v1/dpop-after-stop');
+    assert.deepEqual(
+      restarted?.verification?.ok === true ? [restarted.verification.scheme, restarted.verification.jkt] : restarted?.verification,
+      ['DPoP', jkt],
+      'after the stop, the proof is signed by the same stored key',
+    );
+    // WebKit's driver stops a worker by taking its pages away and loading them again: register anew.
+    await register(a);
+
+    const loggedOut = await a.run('logout');
+    assert.ok(loggedOut.ok, `logout: ${show(loggedOut)}`);
     const after = await a.evaluate<{ missing?: true }>(STORED_DPOP_KEY);
     assert.equal(after.missing, true, 'the key went with the session');
   },
