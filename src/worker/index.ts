@@ -82,7 +82,8 @@ export function installTokenInjector(config: InjectorConfig): void {
   // Warm the in-memory copy now, so the first request after a worker restart rarely waits.
   session.ready().catch(() => log?.('could not load the session at start'));
   const login = compiled.login;
-  login?.attach({ scope: self.registration.scope, databaseName: compiled.databaseName, session, log });
+  // The whole compiled config (database name, allowlist): shorter than naming its fields.
+  login?.attach({ ...compiled, scope: self.registration.scope, session, log });
 
   const fetchContext = { session, canRetry: compiled.refresh !== null, log };
   self.addEventListener('install', (event) => {

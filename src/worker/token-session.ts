@@ -414,11 +414,11 @@ export class TokenSession {
 
   /**
    * Replaces the session with tokens handed over by a page (validated by the caller), or those of
-   * a login the worker ran itself, with its `identity` (raw ID token, claims).
+   * a login the worker ran itself, with its `identity` (raw ID token, claims, DPoP key pair).
    * @throws TypeError when the tokens cannot make a usable session with this config
    * @throws BearerSwError `storage-failed`
    */
-  async handoff(tokens: TokenSet, identity?: { idToken: string; user: UserClaims }): Promise<SessionSnapshot> {
+  async handoff(tokens: TokenSet, identity?: { idToken: string; user: UserClaims; dpopKey?: CryptoKeyPair }): Promise<SessionSnapshot> {
     const receivedAt = this.#now();
     // A handoff starts a new session: no resource's token carries over; a login's identity does.
     const stored: StoredTokens = { ...identity, ...this.#received(tokens, receivedAt) };
