@@ -25,6 +25,7 @@ export type { UserClaims } from '../shared/protocol.js';
 export type { TokenSet } from '../shared/token-set.js';
 export { BearerSwError, type ErrorCode } from '../shared/errors.js';
 export { RefreshRejectedError, RefreshUnavailableError } from './refresh-errors.js';
+export { perApiTokens, type PerApiTokens } from './per-api-tokens.js';
 export { oauth2Refresh, refreshTokenGrantRequest, processRefreshTokenResponse, type OAuth2RefreshOptions } from './oauth2-refresh.js';
 export { supabaseRefresh, processSupabaseRefreshResponse, type SupabaseRefreshOptions } from './presets/supabase-refresh.js';
 export { stackAuthRefresh, processStackAuthRefreshResponse, type StackAuthRefreshOptions } from './presets/stack-auth-refresh.js';
