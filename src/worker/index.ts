@@ -54,7 +54,7 @@ let installed = false;
  */
 export function installTokenInjector(config: InjectorConfig): void {
   const compiled = compileConfig(config);
-  if (installed) throw new Error('Failed to install the token injector: it is already installed in this worker');
+  if (installed) throw new Error('Failed to install the token injector: already installed');
   installed = true;
 
   // Absent when off: every caller writes `log?.(…)`, so no message is even built then.
@@ -75,7 +75,7 @@ export function installTokenInjector(config: InjectorConfig): void {
           ? undefined
           : broadcast(self.clients, { v: PROTOCOL_VERSION, type: 'session-invalid', payload: { reason: lost, epoch: snapshot.epoch } }),
       );
-      news.catch(() => log?.('could not tell the pages about a session change'));
+      news.catch(() => log?.('could not tell the pages'));
     },
   });
   // Warm the in-memory copy now, so the first request after a worker restart rarely waits.
