@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'e2e/.build/', 'node_modules/', 'test-results/', 'playwright-report/', 'bench/results/', 'demo-output/'] },
+  { ignores: ['dist/', 'e2e/.build/', 'e2e/.tmp/', 'examples/*/dist/', 'examples/*/node_modules/', 'node_modules/', 'test-results/', 'playwright-report/', 'bench/results/', 'demo-output/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -5,9 +5,10 @@ const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta
 
 /**
  * The package build: `dist/worker.js`, `dist/worker-login.js` (the optional login, an entry of
- * its own so the core never imports it), `dist/client.js`, `dist/server.js` (the API verifier) and
- * `dist/vite.js` (the Vite plugin), ES modules whose dependencies (idb, jose, oauth4webapi,
- * workbox-core) stay imports for the app's bundler to resolve.
+ * its own so the core never imports it), `dist/workbox.js` (`bearer-sw/worker/workbox`),
+ * `dist/client.js`, `dist/server.js` (the API verifier) and `dist/vite.js` (the Vite plugin), ES
+ * modules whose dependencies (idb, jose, oauth4webapi, workbox-core) stay imports for the app's
+ * bundler to resolve.
  * Declarations come from `tsc -b` into `dist/types`.
  */
 export default defineConfig({
@@ -21,6 +22,7 @@ export default defineConfig({
       entry: {
         worker: src('worker/index.ts'),
         'worker-login': src('worker/login/index.ts'),
+        workbox: src('worker/workbox-composition.ts'),
         client: src('client/index.ts'),
         server: src('server/index.ts'),
         vite: src('vite/index.ts'),

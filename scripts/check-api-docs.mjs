@@ -21,6 +21,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRIES = {
   'bearer-sw/worker': 'dist/types/worker/index.d.ts',
   'bearer-sw/worker/login': 'dist/types/worker/login/index.d.ts',
+  'bearer-sw/worker/workbox': 'dist/types/worker/workbox-composition.d.ts',
   'bearer-sw/client': 'dist/types/client/index.d.ts',
   'bearer-sw/vite': 'dist/types/vite/index.d.ts',
 };

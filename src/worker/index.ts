@@ -38,9 +38,11 @@ let installed = false;
 /**
  * Adds the install, activate, fetch and message listeners to the service worker.
  *
- * The worker activates at once and claims open pages. From then on every request to an
- * allowlisted API carries the session's token; nothing else is touched. Call it once, at the top
- * level of the worker script (browsers only dispatch to listeners added during the first run).
+ * The worker activates at once (unless `skipWaiting: false`) and claims open pages. From then on
+ * every request to an allowlisted API carries the session's token; nothing else is touched. Fetch
+ * listeners added after it (Workbox's routes) never see an allowlisted request it answered, so
+ * call it before adding any that could match one. Call it once, at the top level of the worker
+ * script (browsers only dispatch to listeners added during the first run).
  *
  * @param config - the allowlist and options; validated now
  * @throws TypeError when the config is invalid, naming the problem
@@ -87,12 +89,15 @@ export function installTokenInjector(config: InjectorConfig): void {
   self.addEventListener('install', (event) => {
     event.waitUntil(
       Promise.all([
-        self.skipWaiting(),
+        compiled.skipWaiting ? self.skipWaiting() : undefined,
         compiled.staticRoutes && (login ? login.staticRoutes() : Promise.resolve([])).then((owned) => addStaticRoutes(event, compiled.rules, log, owned)),
       ]),
     );
   });
   clientsClaim();
+  // `respondWith` also stops the event's propagation (ServiceWorker spec, FetchEvent respondWith,
+  // step "set the stop immediate propagation flag"): fetch listeners added after this one, such
+  // as Workbox's router, never see a request it answered.
   self.addEventListener('fetch', (event) => {
     const owned = login?.intercept(event);
     if (owned) return event.respondWith(owned);

@@ -52,12 +52,20 @@ export interface InjectorConfig {
   /**
    * Register static routes at install (Chromium) so navigations, `no-cors` requests (Chromium
    * 123+) and requests no rule can match (127+) go straight to the network without waking the
-   * worker. They apply to the whole scope: set `false` when the same worker also serves other
-   * requests itself (an offline cache, say). Default `true`.
+   * worker. They apply to the whole scope: when the same worker also serves other requests itself,
+   * call `workboxComposition()` (`bearer-sw/worker/workbox`), which leaves the worker's own origin
+   * to those handlers, or set `false`. Default `true`.
    */
   staticRoutes?: boolean;
   /** Per-API tokens: `perApiTokens()`, which allows rules with `resource` or `audience`. */
   perApiTokens?: PerApiTokens;
+  /**
+   * Whether a new version of the worker takes over at install (`true`, default) or waits until a
+   * page asks (`false`: vite-plugin-pwa's `registerType: 'prompt'`; `workboxComposition({
+   * activation: 'prompt' })` sets it and answers the page's `SKIP_WAITING`). Either way the new
+   * version claims the pages when it activates and serves the session stored in IndexedDB.
+   */
+  skipWaiting?: boolean;
 }
 
 /** The config after validation. */
@@ -74,6 +82,7 @@ export interface CompiledConfig {
   readonly exposeAccessToken: boolean;
   readonly debug: boolean;
   readonly staticRoutes: boolean;
+  readonly skipWaiting: boolean;
 }
 
 function fail(reason: string): never {
@@ -109,7 +118,7 @@ export function compileConfig(config: unknown): CompiledConfig {
   }
   const databaseName = input.databaseName ?? 'bearer-sw';
   if (typeof databaseName !== 'string' || databaseName.length === 0) fail('databaseName must be a non-empty string');
-  for (const key of ['exposeAccessToken', 'debug', 'staticRoutes'] as const) {
+  for (const key of ['exposeAccessToken', 'debug', 'staticRoutes', 'skipWaiting'] as const) {
     if (input[key] !== undefined && typeof input[key] !== 'boolean') fail(`${key} must be a boolean`);
   }
   return {
@@ -124,5 +133,6 @@ export function compileConfig(config: unknown): CompiledConfig {
     exposeAccessToken: input.exposeAccessToken === true,
     debug: input.debug === true,
     staticRoutes: input.staticRoutes !== false,
+    skipWaiting: input.skipWaiting !== false,
   };
 }
