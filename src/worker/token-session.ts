@@ -223,7 +223,7 @@ export class TokenSession {
     const token = await this.accessToken();
     const tokens = this.#current?.tokens;
     if (token !== null && tokens?.accessToken === token && this.#isExpired(tokens)) {
-      throw new RefreshUnavailableError('Failed to get the access token: it expired and no refresh succeeded yet');
+      throw new RefreshUnavailableError('Failed to get the access token: it expired, not refreshed yet');
     }
     return token;
   }
@@ -426,7 +426,7 @@ export class TokenSession {
     const expiresAt = stored.expiresAt;
     if (this.#refresh === null || tokens.refreshToken === undefined) {
       if (tokens.accessToken === undefined) {
-        throw new TypeError('Failed to hand off tokens: an accessToken is required, the worker has no refresh function');
+        throw new TypeError('Failed to hand off tokens: an accessToken is required without a refresh function');
       }
       if (expiresAt !== undefined && expiresAt <= receivedAt) {
         throw new TypeError('Failed to hand off tokens: the access token has already expired and cannot be refreshed');
