@@ -3,8 +3,11 @@
 // interleaved in rotating blocks over several rounds. It measures and reports (table on stdout,
 // JSON and SVG under bench/results/); nothing here fails on a time.
 //
+// Then the DPoP measures (bench/dpop.ts): bearer-sw with oidcLogin({ dpop: true }) against the
+// floors and C.
+//
 // Options: --rounds N (default 6), --quick (3 rounds, smaller samples: to try the bench out),
-// --out DIR (default bench/results).
+// --dpop-only (only the DPoP measures), --out DIR (default bench/results).
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -12,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CHROMIUM_ARGS, findChromium, INSTALL_HINT } from '../scripts/find-chromium.mjs';
+import { formatDpop, measureDpop } from './dpop.js';
 import { measureHotPath } from './hot-path.js';
 import { measureRefreshFanout } from './refresh-fanout.js';
 import { buildBenchBundles } from './support/build.js';
@@ -26,6 +30,7 @@ const { values: args } = parseArgs({
   options: {
     rounds: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    'dpop-only': { type: 'boolean', default: false },
     out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
   },
 });
@@ -40,6 +45,7 @@ const SIZES = quick
   ? { warm: 20, blocks: 4, perBlock: 20, bursts: 2, burst: 300, stops: 3 }
   : { warm: 30, blocks: 6, perBlock: 25, bursts: 2, burst: 300, stops: 5 };
 const EXPIRIES = quick ? 2 : 5;
+const DPOP_SIZES = quick ? { warm: 20, blocks: 4, perBlock: 20, stops: 3 } : { warm: 30, blocks: 6, perBlock: 25, stops: 5 };
 
 type MeasureKey = 'sequential' | 'post' | 'large' | 'burst' | 'sameOrigin' | 'foreign' | 'firstAfterStop';
 const KEYS: readonly MeasureKey[] = ['sequential', 'post', 'large', 'burst', 'sameOrigin', 'foreign', 'firstAfterStop'];
@@ -191,10 +197,26 @@ async function main(): Promise<void> {
   if (found === null) throw new Error(INSTALL_HINT);
   const started = Date.now();
   console.log(`bench: ${ROUNDS} rounds × ${VARIANTS.join(' ')}${quick ? ' (quick)' : ''}; building…`);
-  const bundles = await buildBenchBundles({ extra: ['floor-route-all', 'floor-idb'] });
+  const bundles = await buildBenchBundles({ extra: ['floor-route-all', 'floor-idb', 'bearer-login', 'bearer-dpop'] });
   const world = await startWorld(bundles);
   const browser = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS });
   const load = { before: loadavg()[0]!, after: 0 };
+  const outDir = args.out ?? '';
+  if (args['dpop-only'] === true) {
+    try {
+      const dpop = await measureDpop(browser, world, ROUNDS, DPOP_SIZES);
+      console.log(`\n${formatDpop(dpop).join('\n')}`);
+      console.log(`load average ${round(load.before, 1)} → ${round(loadavg()[0]!, 1)}`);
+      mkdirSync(outDir, { recursive: true });
+      const report = { environment: { date: new Date().toISOString(), chromium: browser.version(), cpus: cpus().length, rounds: ROUNDS, sizes: DPOP_SIZES }, dpop };
+      writeFileSync(join(outDir, 'bench-dpop.json'), `${JSON.stringify(report, (_, v: unknown) => (typeof v === 'number' ? round(v, 4) : v), 2)}\n`);
+      console.log(`wrote ${join(outDir, 'bench-dpop.json')}`);
+    } finally {
+      await browser.close();
+      await world.close();
+    }
+    return;
+  }
   try {
     const samples = Object.fromEntries(VARIANTS.map((v) => [v, [] as RunSample[]])) as Record<Variant, RunSample[]>;
     for (let r = 0; r < ROUNDS; r++) {
@@ -229,6 +251,8 @@ async function main(): Promise<void> {
     const hotPath = await measureHotPath(browser, world);
     console.log(`refresh fan-out: ${EXPIRIES} expiries × 3 tabs × 30 parallel against oidc-provider…`);
     const fanout = await measureRefreshFanout(browser, world, EXPIRIES);
+    console.log(`DPoP: ${ROUNDS} rounds × B I C D…`);
+    const dpop = await measureDpop(browser, world, ROUNDS, DPOP_SIZES);
     load.after = loadavg()[0]!;
 
     console.log(`\n${formatTable(results)}`);
@@ -250,6 +274,7 @@ async function main(): Promise<void> {
         `first request after a stop: ${hotPath.afterStopOpens} open, ${hotPath.afterStopTransactions} transaction(s)`,
     );
     console.log(`refresh calls during the timed runs (token valid): ${world.api.tokenCalls}`);
+    console.log(`\n${formatDpop(dpop).join('\n')}`);
 
     const environment = {
       date: new Date().toISOString(),
@@ -262,7 +287,6 @@ async function main(): Promise<void> {
       sizes: SIZES,
       durationSeconds: Math.round((Date.now() - started) / 1000),
     };
-    const outDir = args.out ?? '';
     mkdirSync(outDir, { recursive: true });
     const report = {
       environment,
@@ -272,12 +296,14 @@ async function main(): Promise<void> {
         R: 'route-all floor: B plus one static route sending all but the API to the network',
         I: 'IndexedDB floor: B reading its token from IndexedDB once per start',
         C: 'bearer-sw, 5 rules, oauth2Refresh, static routes, debug off, valid token in store',
+        D: "DPoP measures only: bearer-sw with oidcLogin({ dpop: true }), C's rules, a DPoP-bound session and its non-extractable key in store",
       },
       results,
       refreshCallsPerExpiry: fanout,
       refreshSingleFlight: single,
       hotPath,
       refreshCallsDuringTimedRuns: world.api.tokenCalls,
+      dpop,
       raw: samples,
     };
     writeFileSync(join(outDir, 'bench.json'), `${JSON.stringify(report, (_, v: unknown) => (typeof v === 'number' ? round(v, 4) : v), 2)}\n`);

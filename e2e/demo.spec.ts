@@ -16,7 +16,7 @@ test('the demo: every step holds against the real provider, API and worker', asy
     .filter((step) => !step.ok)
     .map((step) => `${step.n}. ${step.title}: ${step.checks.filter((item) => !item.ok).map((item) => `${item.name} (${item.detail ?? ''})`).join('; ')}`);
   expect(failures).toEqual([]);
-  expect(summary.steps.map((step) => step.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  expect(summary.steps.map((step) => step.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   expect(summary.ok).toBe(true);
   expect(summary.servers.refreshCalls).toBeGreaterThanOrEqual(3);
 });

@@ -45,7 +45,7 @@ test.describe('login in the worker', () => {
     expect(authorization).toMatchObject({ code_challenge_method: 'S256', response_type: 'code', client_id: world.provider.clientId, redirect_uri: `${app.origin}/callback` });
     expect(authorization?.state?.length).toBeGreaterThanOrEqual(20);
     expect(authorization?.nonce?.length).toBeGreaterThanOrEqual(20);
-    expect(world.provider.record.tokenRequests).toEqual([{ grantType: 'authorization_code', origin: app.origin, status: 200 }]);
+    expect(world.provider.record.tokenRequests).toEqual([{ grantType: 'authorization_code', origin: app.origin, status: 200, dpop: false }]);
     const [issued] = world.provider.record.issued;
 
     // The API on another origin sees the provider's access token, from either tab.

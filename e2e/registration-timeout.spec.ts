@@ -14,7 +14,7 @@ test('one overall deadline: register() itself is bounded', async ({ app, openApp
     ok: false,
     name: 'BearerSwError',
     code: 'timeout',
-    message: 'Failed to register the token injector: the service worker was not ready within 1500 ms',
+    message: 'Failed to register the token injector: the worker was not ready within 1500 ms',
   });
   expect(ms).toBeGreaterThan(1400);
   expect(ms).toBeLessThan(3000);
@@ -33,7 +33,7 @@ test('one overall deadline: steps that each fit but not together time out', asyn
     ok: false,
     name: 'BearerSwError',
     code: 'timeout',
-    message: 'Failed to register the token injector: the service worker was not ready within 2500 ms',
+    message: 'Failed to register the token injector: the worker was not ready within 2500 ms',
   });
   expect(ms).toBeGreaterThan(2400);
   expect(ms).toBeLessThan(3500);

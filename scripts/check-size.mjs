@@ -28,22 +28,26 @@ const KIB = 1024;
  * Rows to come as the features land: DPoP wired into the login.
  */
 export const BUDGETS = [
-  // Temporary ceilings (today's size plus a little) until each budget is won back: the docs work
+  // Temporary ceilings (today's size plus about 50 B) until each budget is won back: the docs work
   // (~570 B: debug log, version-skew answer, the refresh-token rule, bounded leeway), per-API tokens
-  // (~365 B) and the login hooks (~240 B) grew the core; see the size diet in the README.
-  { set: 'core', what: 'worker: core, custom RefreshFn', budget: 8_100, ceiling: 9_300 },
+  // (~365 B, of which ~70 B are now opt-in) and the login hooks (~240 B) grew the core; the size
+  // diet since won back ~150 B on the default set. See README, Size per feature set.
+  { set: 'core', what: 'worker: core, custom RefreshFn', budget: 8_100, ceiling: 9_170 },
   // Issue 15: AxaFrance's service worker as shipped, which does less.
-  { set: 'default', what: 'worker: default (oauth2Refresh, static routes)', budget: 8_376, ceiling: 9_900 },
-  { set: 'default-supabase', what: 'worker: default with supabaseRefresh', budget: 9_300, ceiling: 10_100 },
-  { set: 'default-stack-auth', what: 'worker: default with stackAuthRefresh', budget: 9_300, ceiling: 9_950 },
-  { set: 'default-clerk', what: 'worker: default with clerkSessionToken', budget: 9_300, ceiling: 9_800 },
+  { set: 'default', what: 'worker: default (oauth2Refresh, static routes)', budget: 8_376, ceiling: 9_740 },
+  { set: 'default-supabase', what: 'worker: default with supabaseRefresh', budget: 9_300, ceiling: 9_950 },
+  { set: 'default-stack-auth', what: 'worker: default with stackAuthRefresh', budget: 9_300, ceiling: 9_810 },
+  { set: 'default-clerk', what: 'worker: default with clerkSessionToken', budget: 9_300, ceiling: 9_650 },
   { set: 'default-resources', what: 'worker: default, per-API tokens (resource)', budget: 9_300, ceiling: 9_900 },
-  { set: 'default-workbox', what: 'worker: default hosted with Workbox (workboxComposition)', budget: 9_350, ceiling: 10_150 },
-  // Issue 12: oauth4webapi and jose's JWT verification are most of it.
-  { set: 'default-login', what: 'worker: login in the worker (oidcLogin)', budget: 25_600 },
-  // The worker's login (session.login, session.user, logout options, login-failed) adds ~100 B to the
-  // page module: over its 2 KiB budget, a ceiling until that is trimmed.
-  { set: 'page', what: 'page module (bearer-sw/client, all exports)', budget: 2 * KIB, ceiling: 2_150 },
+  { set: 'default-workbox', what: 'worker: default hosted with Workbox (workboxComposition)', budget: 9_350, ceiling: 10_000 },
+  // Issue 12: oauth4webapi and jose's JWT verification are most of it. Since issue 13 it carries the
+  // DPoP code too (about 1.8 KB gzip: `dpop` is an option of oidcLogin, not an import, so a bundler
+  // cannot drop it): a ceiling until trimmed.
+  { set: 'default-login', what: 'worker: login in the worker (oidcLogin)', budget: 25_600, ceiling: 27_300 },
+  // Issue 13: the login with dpop: true (key pair, proofs for the token endpoint and the APIs,
+  // nonces). The DPoP code is reached through oidcLogin only: the core and default sets do not carry it.
+  { set: 'login-dpop', what: 'worker: login with dpop: true (key, proofs, nonces)', budget: 26_600, ceiling: 27_300 },
+  { set: 'page', what: 'page module (bearer-sw/client, all exports)', budget: 2 * KIB },
   { set: 'dpop-additions', what: 'DPoP additions (src/worker/dpop, all exports)', budget: 2 * KIB },
   { set: 'server', what: 'API verifier (bearer-sw/server + jose parts)', budget: 12 * KIB },
 ];

@@ -22,6 +22,10 @@ export interface OidcProviderOptions {
   redirectUri: string;
   /** Require a server nonce in DPoP proofs at the token endpoint (RFC 9449 §8). Default `false`; DPoP itself is always on. */
   dpopNonce?: boolean;
+  /** DPoP support at all. Default `true`; `false` plays a provider that ignores proofs and issues Bearer tokens. */
+  dpop?: boolean;
+  /** Register the client with `dpop_bound_access_tokens` (RFC 9449 §5.2): token requests without a proof are refused. Default `false`. */
+  requireDpop?: boolean;
   /**
    * More APIs (RFC 8707 resource indicators) the client may get access tokens for, each a JWT with
    * that `aud`: one grant, one refresh token, a token per resource. Default none.
@@ -40,7 +44,7 @@ export interface OidcStats {
 /** What the provider handed out and received, recorded as it happened (live arrays), for tests that scan for credentials. */
 export interface OidcRecord {
   /** Every successful token endpoint response's tokens, oldest first. */
-  issued: Array<{ grantType: string; accessToken: string; refreshToken?: string; idToken?: string }>;
+  issued: Array<{ grantType: string; accessToken: string; refreshToken?: string; idToken?: string; tokenType?: string }>;
   /** The authorization codes sent to a redirect URI, with the `state` they came with. */
   codes: Array<{ code: string; state: string | null }>;
   /** The PKCE `code_verifier` of every code exchange. */
@@ -52,7 +56,7 @@ export interface OidcRecord {
   /** Requests to the end-session endpoint (RP-initiated logout), their parameters. */
   endSessions: Array<Record<string, string>>;
   /** Every request to the token endpoint: its grant type, the `Origin` it came with, the status answered. */
-  tokenRequests: Array<{ grantType: string | undefined; origin: string | undefined; status: number }>;
+  tokenRequests: Array<{ grantType: string | undefined; origin: string | undefined; status: number; dpop: boolean; error?: string }>;
 }
 
 /** Changes an ID token's claims before the token endpoint answers; the result is signed with the provider's own key. */
@@ -135,6 +139,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
         response_types: ['code'],
         redirect_uris: [redirectUri],
         post_logout_redirect_uris: [`${appOrigin}/`],
+        ...(options.requireDpop === true && { dpop_bound_access_tokens: true }),
       },
     ],
     // Scope claims go into the ID token too (the worker's login shows them as `session.user`).
@@ -167,7 +172,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
       rpInitiatedLogout: { enabled: true },
       // oidc-provider's default, spelled out: a token request with a DPoP proof gets tokens bound to its key
       // (public clients' refresh tokens too); `requireNonce` makes the token endpoint ask for its nonce first.
-      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => options.dpopNonce === true },
+      dPoP: { enabled: options.dpop !== false, nonceSecret: randomBytes(32), requireNonce: () => options.dpopNonce === true },
       resourceIndicators: {
         enabled: true,
         // Authorization requests without `resource` are for the API.
@@ -197,7 +202,14 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     const path = ctx.path;
     if (path === '/auth' && ctx.oidc?.params) record.authorizations.push(paramsOf(ctx.oidc.params as Record<string, unknown>));
     if (path === '/token' && ctx.method === 'POST') {
-      record.tokenRequests.push({ grantType: text(ctx.oidc?.params?.['grant_type']), origin: ctx.get('origin') || undefined, status: ctx.status });
+      const error = text((ctx.body as Record<string, unknown> | undefined)?.['error']);
+      record.tokenRequests.push({
+        grantType: text(ctx.oidc?.params?.['grant_type']),
+        origin: ctx.get('origin') || undefined,
+        status: ctx.status,
+        dpop: ctx.get('dpop') !== '',
+        ...(error && { error }),
+      });
     }
     if (path === '/token/revocation') {
       const token = text(ctx.oidc?.params?.['token']);
@@ -232,8 +244,9 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     const accessToken = text(body['access_token']);
     const refreshToken = text(body['refresh_token']);
     const idToken = text(body['id_token']);
+    const tokenType = text(body['token_type']);
     if (accessToken !== undefined) {
-      record.issued.push({ grantType: String(grantType), accessToken, ...(refreshToken && { refreshToken }), ...(idToken && { idToken }) });
+      record.issued.push({ grantType: String(grantType), accessToken, ...(refreshToken && { refreshToken }), ...(idToken && { idToken }), ...(tokenType && { tokenType }) });
     }
   });
 

@@ -104,7 +104,7 @@ describe('handleMessage', () => {
     const { replies, event: e } = event(new FakeClient('window', `${ORIGIN}/`), { v: 1, type: 'login', id: 'l', payload: {} });
     await handleMessage(e, context);
     expect(calls).toEqual([]);
-    expect(replies).toMatchObject([{ payload: { ok: false, error: { code: 'not-allowed', message: 'Failed to log in: the worker was not configured with login' } } }]);
+    expect(replies).toMatchObject([{ payload: { ok: false, error: { code: 'not-allowed', message: 'Failed to log in: the worker has no login' } } }]);
   });
 
   it('lets the login answer what it owns, with the sending window, and leaves the rest to the core', async () => {

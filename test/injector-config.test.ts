@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileConfig } from '../src/worker/injector-config.js';
+import { perApiTokens } from '../src/worker/per-api-tokens.js';
 
 const apis = [{ origin: 'https://api.example.com' }];
 
@@ -40,7 +41,8 @@ describe('compileConfig', () => {
     [{}, /apis must be a non-empty array/],
     [{ apis: [] }, /apis must be a non-empty array/],
     [{ apis, refresh: 'yes' }, /refresh must be a function/],
-    [{ apis: [{ origin: 'https://a.example.com', resource: 'https://a.example.com/' }] }, /resource and audience need refresh/],
+    [{ apis: [{ origin: 'https://a.example.com', resource: 'https://a.example.com/' }], perApiTokens: perApiTokens() }, /resource and audience need refresh/],
+    [{ apis: [{ origin: 'https://a.example.com', resource: 'https://a.example.com/' }], refresh: async () => ({}) }, /apis\[0\] resource and audience need perApiTokens/],
     [{ apis, refreshLeewaySeconds: -1 }, /refreshLeewaySeconds/],
     [{ apis, refreshTimeoutMs: 0 }, /refreshTimeoutMs/],
     [{ apis, refreshTimeoutMs: Number.POSITIVE_INFINITY }, /refreshTimeoutMs/],

@@ -54,7 +54,9 @@ describe('pending logins', () => {
 describe('oidcLogin options', () => {
   const base = { issuer: 'https://as.test', clientId: 'spa', redirectUri: 'https://app.test/callback' };
   it('defaults scope and refuses what it cannot use', () => {
-    expect(checkLoginOptions(base)).toMatchObject({ scope: 'openid offline_access', insecure: false, allowHandoff: false });
+    expect(checkLoginOptions(base)).toMatchObject({ scope: 'openid offline_access', insecure: false, allowHandoff: false, dpop: false });
+    expect(checkLoginOptions({ ...base, dpop: true }).dpop).toBe(true);
+    expect(() => checkLoginOptions({ ...base, dpop: 'yes' as unknown as boolean })).toThrow(/dpop must be a boolean/);
     expect(checkLoginOptions({ ...base, issuer: 'http://localhost:3000' }).insecure).toBe(true);
     expect(() => checkLoginOptions({ ...base, issuer: 'http://as.test' })).toThrow(/issuer must use https/);
     expect(() => checkLoginOptions({ ...base, scope: 'profile' })).toThrow(/openid/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileRule } from '../src/worker/api-rule.js';
+import { perApiTokens } from '../src/worker/per-api-tokens.js';
 import { createRuleMatcher, pathMatches } from '../src/worker/rule-matcher.js';
 
 describe('pathMatches', () => {
@@ -29,8 +30,8 @@ describe('compileRule', () => {
   });
 
   it('keeps a resource indicator, or an audience, as the token target', () => {
-    expect(compileRule({ origin: 'https://a.example.com', resource: 'https://a.example.com/' }, 0).target).toEqual({ parameter: 'resource', value: 'https://a.example.com/' });
-    expect(compileRule({ origin: 'https://a.example.com', audience: 'orders-api' }, 0).target).toEqual({ parameter: 'audience', value: 'orders-api' });
+    expect(compileRule({ origin: 'https://a.example.com', resource: 'https://a.example.com/' }, 0, perApiTokens()).target).toEqual({ parameter: 'resource', value: 'https://a.example.com/' });
+    expect(compileRule({ origin: 'https://a.example.com', audience: 'orders-api' }, 0, perApiTokens()).target).toEqual({ parameter: 'audience', value: 'orders-api' });
   });
 
   it.each([
@@ -41,8 +42,15 @@ describe('compileRule', () => {
     [{ audience: '' }, /audience must be a non-empty string/],
     [{ resource: 'https://a.example.com/', audience: 'a' }, /has both resource and audience/],
   ])('refuses a bad token target %#', (extra, message) => {
-    expect(() => compileRule({ origin: 'https://a.example.com', ...extra }, 3)).toThrow(message);
-    expect(() => compileRule({ origin: 'https://a.example.com', ...extra }, 3)).toThrow(/apis\[3\]/);
+    expect(() => compileRule({ origin: 'https://a.example.com', ...extra }, 3, perApiTokens())).toThrow(message);
+    expect(() => compileRule({ origin: 'https://a.example.com', ...extra }, 3, perApiTokens())).toThrow(/apis\[3\]/);
+  });
+
+  it.each([[{ resource: 'https://a.example.com/' }], [{ audience: 'orders' }]])('refuses a token target without perApiTokens %#', (extra) => {
+    expect(() => compileRule({ origin: 'https://a.example.com', ...extra }, 2)).toThrow(
+      new TypeError('Failed to install the token injector: apis[2] resource and audience need perApiTokens in the config'),
+    );
+    expect(() => compileRule({ origin: 'https://a.example.com', ...extra }, 2, {} as ReturnType<typeof perApiTokens>)).toThrow(/need perApiTokens/);
   });
 
   it('keeps upgradeNoCors when asked for', () => {

@@ -9,14 +9,13 @@ describe('the page checks what the worker sends', () => {
       ok: false,
       error: { code: 'timeout', message: 'm' },
     });
-    expect(broadcastOf({ v: 1, type: 'state', payload: { state: 'authenticated', epoch: 3 } })).toEqual({
-      type: 'state',
-      snapshot: { state: 'authenticated', epoch: 3 },
-    });
+    expect(broadcastOf({ v: 1, type: 'state', payload: { state: 'authenticated', epoch: 3 } })).toEqual({ state: 'authenticated', epoch: 3 });
+    // A state broadcast never carries a reason, so it cannot pass for a lost session.
+    expect(broadcastOf({ v: 1, type: 'state', payload: { state: 'unauthenticated', epoch: 3, reason: 'expired' } })).toEqual({ state: 'unauthenticated', epoch: 3 });
     expect(broadcastOf({ v: 1, type: 'session-invalid', payload: { reason: 'expired', epoch: 3 } })).toEqual({
-      type: 'session-invalid',
-      reason: 'expired',
+      state: 'unauthenticated',
       epoch: 3,
+      reason: 'expired',
     });
   });
 

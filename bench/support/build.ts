@@ -26,6 +26,8 @@ async function bundle(entry: string, format: 'es' | 'iife', src = `${ROOT}src/`)
     root: ROOT,
     resolve: {
       alias: {
+        // Before 'bearer-sw/worker', which would otherwise claim it as a subpath.
+        'bearer-sw/worker/login': `${src}worker/login/index.ts`,
         'bearer-sw/worker': `${src}worker/index.ts`,
         'bearer-sw/client': `${src}client/index.ts`,
       },

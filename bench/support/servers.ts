@@ -7,6 +7,8 @@ export interface RunTally {
   requests: number;
   /** Of those, how many carried `Authorization: Bearer <the bench token>`. */
   withToken: number;
+  /** How many carried `Authorization: DPoP <the bench token>` and a `DPoP` proof (the DPoP variant). */
+  withDpop: number;
   /** How many carried any `authorization` header at all. */
   withAnyAuthorization: number;
   /** CORS preflights. */
@@ -66,12 +68,12 @@ export async function startBenchApi(token: string): Promise<BenchApi> {
     const run = url.searchParams.get('run') ?? '';
     let tally = tallies.get(run);
     if (tally === undefined) {
-      tally = { requests: 0, withToken: 0, withAnyAuthorization: 0, preflights: 0 };
+      tally = { requests: 0, withToken: 0, withDpop: 0, withAnyAuthorization: 0, preflights: 0 };
       tallies.set(run, tally);
     }
     if (request.method === 'OPTIONS') {
       tally.preflights += 1;
-      response.setHeader('access-control-allow-headers', 'authorization, x-api-token, content-type');
+      response.setHeader('access-control-allow-headers', 'authorization, dpop, x-api-token, content-type');
       response.setHeader('access-control-allow-methods', 'GET, POST');
       response.setHeader('access-control-max-age', '600');
       response.writeHead(204).end();
@@ -88,6 +90,7 @@ export async function startBenchApi(token: string): Promise<BenchApi> {
     if (authorization !== undefined) {
       tally.withAnyAuthorization += 1;
       if (authorization === `Bearer ${token}`) tally.withToken += 1;
+      if (authorization === `DPoP ${token}` && typeof request.headers.dpop === 'string') tally.withDpop += 1;
       const list = authorizations.get(url.pathname) ?? [];
       list.push(authorization);
       authorizations.set(url.pathname, list);
@@ -99,7 +102,7 @@ export async function startBenchApi(token: string): Promise<BenchApi> {
   return {
     port,
     origin: (host) => `http://${host}:${port}`,
-    tally: (run) => tallies.get(run) ?? { requests: 0, withToken: 0, withAnyAuthorization: 0, preflights: 0 },
+    tally: (run) => tallies.get(run) ?? { requests: 0, withToken: 0, withDpop: 0, withAnyAuthorization: 0, preflights: 0 },
     authorizations: (path) => authorizations.get(path) ?? [],
     get tokenCalls() {
       return tokenCalls;

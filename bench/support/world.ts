@@ -78,6 +78,23 @@ export async function startWorld(bundles: BenchBundles): Promise<BenchWorld> {
     ['/', { type: 'text/html; charset=utf-8', body: () => INDEX }],
     ['/main.js', { type: js, body: () => bundles.page }],
     ['/static.css', { type: 'text/css; charset=utf-8', body: () => STATIC }],
+    // The bench app as the issuer of the login variants (L, D of the DPoP measures): its discovery
+    // document, which their workers fetch once and then keep in IndexedDB, as with a real provider.
+    [
+      '/.well-known/openid-configuration',
+      {
+        type: 'application/json',
+        body: () =>
+          JSON.stringify({
+            issuer: appOrigin,
+            authorization_endpoint: `${appOrigin}/authorize`,
+            token_endpoint: `${api.origin('api.test')}/token`,
+            jwks_uri: `${appOrigin}/jwks`,
+            response_types_supported: ['code'],
+            dpop_signing_alg_values_supported: ['ES256'],
+          }),
+      },
+    ],
     ['/sw-b.js', worker('floor')],
     ['/sw-c.js', worker('bearer')],
     ...Object.keys(bundles.workers).map((name): [string, AppFile] => [`/sw-${name}.js`, worker(name)]),

@@ -4,6 +4,7 @@ import {
   clerkSessionToken,
   installTokenInjector,
   oauth2Refresh,
+  perApiTokens,
   RefreshRejectedError,
   RefreshUnavailableError,
   stackAuthRefresh,
@@ -15,6 +16,8 @@ import config from '/sw-config.js';
 import { installDpopProbe } from './dpop-probe.js';
 
 const injectorConfig: InjectorConfig = { apis: config.apis, debug: config.debug ?? true };
+// As an app would: per-API tokens imported only where a rule names a resource.
+if (config.apis.some((rule) => rule.resource !== undefined || rule.audience !== undefined)) injectorConfig.perApiTokens = perApiTokens();
 if (config.refreshLeewaySeconds !== undefined) injectorConfig.refreshLeewaySeconds = config.refreshLeewaySeconds;
 if (config.databaseName !== undefined) injectorConfig.databaseName = config.databaseName;
 if (config.exposeAccessToken !== undefined) injectorConfig.exposeAccessToken = config.exposeAccessToken;

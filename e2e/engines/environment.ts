@@ -58,7 +58,7 @@ export async function startEnvironment(): Promise<Environment> {
   const verifier = createApiVerifier(oidc, apiAudience);
   verifyProviderToken = async ({ message, header }) => {
     const result = await verifier.verifyIncoming(message, header);
-    return result.ok ? { ok: true, sub: result.sub, jti: result.jti } : { ok: false, error: result.error, challenge: result.challenge };
+    return result.ok ? { ok: true, sub: result.sub, jti: result.jti, scheme: result.scheme, jkt: result.jkt } : { ok: false, error: result.error, challenge: result.challenge };
   };
   const tokenProxy = await startFaultProxy(oidc.nodeOrigin);
   return {

@@ -486,6 +486,103 @@ const dpopKeyInWorker: Scenario = {
   },
 };
 
+/**
+ * Reads the worker's stored DPoP key in the tab: whether the private key is extractable, what
+ * `exportKey` does with it, and the public key as a JWK. An engine without WebCrypto ECDSA or
+ * without CryptoKeys in IndexedDB says so here.
+ */
+const STORED_DPOP_KEY = `async () => {
+  const db = await new Promise((resolve, reject) => {
+    const open = indexedDB.open('bearer-sw');
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  const record = await new Promise((resolve, reject) => {
+    const request = db.transaction('session').objectStore('session').get('current');
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  db.close();
+  const pair = record && record.tokens && record.tokens.dpopKey;
+  if (!pair) return JSON.stringify({ missing: true });
+  const refusals = {};
+  for (const format of ['jwk', 'pkcs8']) {
+    try { await crypto.subtle.exportKey(format, pair.privateKey); refusals[format] = null; }
+    catch (error) { refusals[format] = error.name; }
+  }
+  const isKey = pair.privateKey instanceof CryptoKey;
+  return JSON.stringify({ isKey, extractable: pair.privateKey.extractable, refusals, publicJwk: await crypto.subtle.exportKey('jwk', pair.publicKey) });
+}`;
+
+const workerLoginDpop: Scenario = {
+  name: 'login in the worker with DPoP: a non-extractable ES256 key in IndexedDB, the code exchange with a proof, the API sees DPoP tokens bound to it with proofs, also after a worker stop',
+  async run(context) {
+    const { env } = context;
+    const record = env.oidc.record;
+    const before = { issued: record.issued.length, requests: record.tokenRequests.length };
+    context.useConfig({
+      ...env.defaultConfig(),
+      login: {
+        issuer: env.oidc.issuer,
+        clientId: env.oidc.clientId,
+        redirectUri: `${env.app.origin}/callback`,
+        scope: 'openid offline_access profile api:read',
+        authorizationParams: { resource: env.oidc.apiAudience, prompt: 'consent' },
+        dpop: true,
+      },
+    });
+    const a = await context.openApp('?tab=a');
+    await register(a);
+    const username = `dpop-${context.engine}`;
+    assert.ok((await a.run('login')).ok);
+    await throughProvider(context, a, username);
+    await register(a);
+    assert.equal(await a.run('state'), 'authenticated', 'the login with DPoP ended in a session (a failed one means the engine could not make or store the key)');
+
+    const requests = record.tokenRequests.slice(before.requests).filter((r) => r.grantType === 'authorization_code');
+    assert.ok(requests.length >= 1 && requests.every((r) => r.dpop), `the code exchange carried a proof: ${show(requests)}`);
+    const issued = record.issued.slice(before.issued);
+    assert.deepEqual(issued.map((t) => t.tokenType), issued.map(() => 'DPoP'), 'every token the login obtained is DPoP-bound');
+
+    type StoredKey = { missing?: true; isKey: boolean; extractable: boolean; refusals: Record<string, string | null>; publicJwk: JWK };
+    const stored = await a.evaluate<StoredKey>(STORED_DPOP_KEY);
+    assert.ok(stored.missing !== true && stored.isKey, `a CryptoKey pair is stored with the session in IndexedDB: ${show(stored)}`);
+    assert.equal(stored.extractable, false);
+    assert.ok(stored.refusals['jwk'] !== null && stored.refusals['pkcs8'] !== null, `exportKey refuses the stored private key: ${show(stored.refusals)}`);
+    const jkt = await calculateJwkThumbprint(stored.publicJwk, 'sha256');
+
+    await fetchOk(a, `${env.api.origin()}/v1/dpop-login?page=1`);
+    const [seen] = env.api.requests((r) => r.url === '/v1/dpop-login?page=1');
+    const accessToken = record.issued.at(-1)?.accessToken;
+    assert.equal(seen?.headers['authorization'], `DPoP ${accessToken}`);
+    assert.ok(typeof seen?.headers['dpop'] === 'string', 'a DPoP proof went with the request');
+    assert.deepEqual(
+      seen?.verification?.ok === true ? [seen.verification.scheme, seen.verification.jkt] : seen?.verification,
+      ['DPoP', jkt],
+      'bearer-sw/server verified the proof, signed by the stored key the token is bound to',
+    );
+
+    // After a worker stop, the new instance signs with the key it reads back from IndexedDB.
+    const running = await probeWorker(a);
+    await context.stopWorkers();
+    await fetchOk(a, `${env.api.origin()}/v1/dpop-after-stop`);
+    assert.notEqual((await probeWorker(a)).instance, running.instance, 'a new worker instance answered after the stop');
+    const [restarted] = env.api.requests((r) => r.url === '/v1/dpop-after-stop');
+    assert.deepEqual(
+      restarted?.verification?.ok === true ? [restarted.verification.scheme, restarted.verification.jkt] : restarted?.verification,
+      ['DPoP', jkt],
+      'after the stop, the proof is signed by the same stored key',
+    );
+    // WebKit's driver stops a worker by taking its pages away and loading them again: register anew.
+    await register(a);
+
+    const loggedOut = await a.run('logout');
+    assert.ok(loggedOut.ok, `logout: ${show(loggedOut)}`);
+    const after = await a.evaluate<{ missing?: true }>(STORED_DPOP_KEY);
+    assert.equal(after.missing, true, 'the key went with the session');
+  },
+};
+
 /** The one list every engine runs, in this order. */
 export const scenarios: readonly Scenario[] = [
   injection('module'),
@@ -501,5 +598,6 @@ export const scenarios: readonly Scenario[] = [
   malformedHandoff,
   workerLogin,
   dpopKeyInWorker,
+  workerLoginDpop,
   ...exampleScenarios,
 ];

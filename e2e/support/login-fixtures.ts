@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { createNonceIssuer } from '../../src/server/index.js';
 import { createApiVerifier, type ApiVerifier } from '../../stack/api-verifier.js';
 import { startOidcProvider, type OidcServer } from '../../stack/provider.js';
 import { expect, register, test as base } from './fixtures.js';
@@ -24,11 +25,21 @@ export interface LoginWorld {
   secrets(): string[];
   /** From now on the API answers 401 to this (still valid) access token, as after a revocation it learnt of. */
   rejectAtApi(accessToken: string): void;
+  /** With `dpop`: makes the API's current nonce stale, so its next answer is `use_dpop_nonce` with a new one. */
+  rotateApiNonce(): void;
 }
 
 interface LoginOptions {
   /** Access-token lifetime at the provider, seconds. */
   accessTokenTtl: number;
+  /**
+   * DPoP everywhere: the client registered with `dpop_bound_access_tokens` and a nonce required at the
+   * token endpoint; the API (bearer-sw/server) accepts DPoP-bound tokens only, with its own nonces;
+   * the worker's login has `dpop: true`.
+   */
+  dpop: boolean;
+  /** With `dpop`: the provider has DPoP off, ignores the proofs and issues Bearer tokens. */
+  providerIgnoresDpop: boolean;
 }
 
 /** Submits the provider's development interaction forms until the tab is back on `appOrigin`. */
@@ -56,7 +67,9 @@ async function throughProvider(page: Page, appOrigin: string, username: string, 
 
 export const test = base.extend<LoginOptions & { world: LoginWorld }>({
   accessTokenTtl: [60, { option: true }],
-  world: async ({ app, useConfig, accessTokenTtl }, use) => {
+  dpop: [false, { option: true }],
+  providerIgnoresDpop: [false, { option: true }],
+  world: async ({ app, useConfig, accessTokenTtl, dpop, providerIgnoresDpop }, use) => {
     let verifier: ApiVerifier | null = null;
     const rejected = new Set<string>();
     const api = await startRecordingServer({
@@ -67,8 +80,17 @@ export const test = base.extend<LoginOptions & { world: LoginWorld }>({
           : verifier.verifyIncoming(message, header),
     });
     const audience = api.origin('api.test');
-    const provider = await startOidcProvider({ appOrigin: app.origin, apiAudience: audience, accessTokenTtl, redirectUri: `${app.origin}/callback` });
-    verifier = createApiVerifier(provider, audience);
+    const provider = await startOidcProvider({
+      appOrigin: app.origin,
+      apiAudience: audience,
+      accessTokenTtl,
+      redirectUri: `${app.origin}/callback`,
+      ...(dpop && (providerIgnoresDpop ? { dpop: false } : { requireDpop: true, dpopNonce: true })),
+    });
+    // The API's nonces: one per hour, the previous one accepted; a rotation moves its clock two hours on.
+    let shift = 0;
+    const nonces = createNonceIssuer({ lifetimeSeconds: 3600, now: () => Date.now() / 1000 + shift });
+    verifier = createApiVerifier(provider, audience, dpop ? { dpop: { required: true, nonces } } : {});
     const config: TestWorkerConfig = {
       apis: [{ origin: audience, paths: ['/v1'] }],
       refreshLeewaySeconds: 1,
@@ -79,6 +101,7 @@ export const test = base.extend<LoginOptions & { world: LoginWorld }>({
         scope: 'openid offline_access profile email api:read',
         // oidc-provider grants `offline_access` only with consent prompted; the API is the resource.
         authorizationParams: { resource: audience, prompt: 'consent' },
+        ...(dpop && { dpop: true }),
       },
     };
     useConfig(config);
@@ -97,6 +120,9 @@ export const test = base.extend<LoginOptions & { world: LoginWorld }>({
       },
       rejectAtApi(accessToken) {
         rejected.add(accessToken);
+      },
+      rotateApiNonce() {
+        shift += 7200;
       },
       secrets() {
         const { issued, codes, verifiers } = provider.record;

@@ -16,6 +16,7 @@ export interface TestWorkerConfig {
     authorizationParams?: Record<string, string>;
     postLogoutRedirectUri?: string;
     allowHandoff?: boolean;
+    dpop?: boolean;
   };
   /** Token endpoint and client for `oauth2Refresh`; absent: no refresh. */
   oauth2?: { tokenEndpoint: string; clientId: string; scope?: string };

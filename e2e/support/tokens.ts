@@ -20,7 +20,7 @@ export async function mintToken(options: { sub?: string; ttlSeconds?: number } =
  * headers: `WWW-Authenticate`, `DPoP-Nonce`); without one the API answers 401 `Bearer error="invalid_token"`.
  */
 export type Verification =
-  | { ok: true; sub: string; jti: string }
+  | { ok: true; sub: string; jti: string; scheme?: string | null; jkt?: string | null }
   | { ok: false; error: string; challenge?: { status: number; headers: Record<string, string> } };
 
 /** Verifies a token minted by {@link mintToken}. */

@@ -1,5 +1,5 @@
 // The default worker with per-API tokens (RFC 8707): two rules, each for its own resource.
-import { installTokenInjector, oauth2Refresh } from 'bearer-sw/worker';
+import { installTokenInjector, oauth2Refresh, perApiTokens } from 'bearer-sw/worker';
 
 installTokenInjector({
   apis: [
@@ -7,4 +7,5 @@ installTokenInjector({
     { origin: 'https://files.example.com', resource: 'https://files.example.com' },
   ],
   refresh: oauth2Refresh({ tokenEndpoint: 'https://auth.example.com/token', clientId: 'app' }),
+  perApiTokens: perApiTokens(),
 });

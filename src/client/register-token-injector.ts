@@ -1,4 +1,3 @@
-import { BearerSwError } from '../shared/errors.js';
 import { VERSION } from '../shared/version.js';
 import { failure } from './failure.js';
 import { sendRequest } from './send-request.js';
@@ -37,10 +36,12 @@ const ACTION = 'register the token injector';
 function activeWorker({ active, installing, waiting }: ServiceWorkerRegistration, signal: AbortSignal): Promise<ServiceWorker> {
   const worker = active ?? installing ?? waiting;
   return new Promise((resolve, reject) => {
-    if (worker === null) return reject(failure('registration-failed', ACTION, 'the registration has no worker'));
+    const failed = () => reject(failure('registration-failed', ACTION, 'the worker failed to install or activate'));
+    // (A registration register() resolved always has a worker; none at all fails the same way.)
+    if (worker === null) return failed();
     const check = () => {
       if (worker === active || worker.state === 'activated') resolve(worker);
-      else if (worker.state === 'redundant') reject(failure('registration-failed', ACTION, 'the service worker failed to install or activate'));
+      else if (worker.state === 'redundant') failed();
     };
     worker.addEventListener('statechange', check, { signal });
     check();
@@ -98,13 +99,12 @@ export async function registerTokenInjector(scriptURL?: string | URL | TrustedSc
   }
   const timeout = options.timeout ?? 10_000;
   if (!Number.isFinite(timeout) || timeout <= 0) throw new TypeError(`Failed to ${ACTION}: timeout must be a positive number of ms`);
-  if (typeof navigator === 'undefined' || !('serviceWorker' in navigator)) {
-    throw failure('unsupported', ACTION, 'no service workers here (they need https or localhost)');
-  }
-  const container = navigator.serviceWorker;
+  // Absent outside a secure context (the property is [SecureContext]) and where there is no navigator.
+  const container = globalThis.navigator?.serviceWorker;
+  if (!container) throw failure('unsupported', ACTION, 'no service workers here (they need https or localhost)');
   // One deadline for the whole registration (register(), activation, control, hello), however the
   // time is spread; the steps' listeners go when it settles, either way.
-  return withTimeout<Session>(timeout, ACTION, 'the service worker was not ready', (resolve, reject, signal) => {
+  return withTimeout<Session>(timeout, ACTION, 'the worker was not ready', (resolve, reject, signal) => {
     void (async () => {
       let registration: ServiceWorkerRegistration;
       try {
@@ -112,7 +112,7 @@ export async function registerTokenInjector(scriptURL?: string | URL | TrustedSc
         // `scope` and `type` are register()'s own options; it ignores `timeout`.
         registration = await container.register(scriptURL as string | URL, options);
       } catch (cause) {
-        throw new BearerSwError('registration-failed', `Failed to ${ACTION}: ${(cause as Error)?.message ?? cause}`, { cause });
+        throw failure('registration-failed', ACTION, `${(cause as Error)?.message ?? cause}`, { cause });
       }
       if (!location.href.startsWith(registration.scope)) {
         throw failure('no-controller', ACTION, `this page is outside the worker's scope ${registration.scope}`);

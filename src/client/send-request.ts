@@ -32,7 +32,7 @@ export const VERSION_SKEW = 'the worker runs another bearer-sw version';
 export function sendRequest(worker: ServiceWorker, type: PageMessageType, action: string, timeout: number, payload?: unknown): Promise<unknown> {
   const id = String(++counter);
   const { port1, port2 } = new MessageChannel();
-  return withTimeout<unknown>(timeout, action, 'the service worker did not answer', (resolve, reject, signal) => {
+  return withTimeout<unknown>(timeout, action, 'the worker did not answer', (resolve, reject, signal) => {
     port1.addEventListener(
       'message',
       ({ data }: MessageEvent<unknown>) => {

@@ -93,19 +93,19 @@ export class Session extends EventTarget {
 
   #onMessage({ source, data }: MessageEvent<unknown>): void {
     if (!(source instanceof ServiceWorker) || source.scriptURL !== this.#channel.scriptURL) return;
-    const broadcast = broadcastOf(data);
-    if (broadcast?.type === 'state') this.#apply(broadcast.snapshot);
-    else if (broadcast?.type === 'session-invalid' && broadcast.epoch > this.#lostEpoch) {
-      this.#lostEpoch = broadcast.epoch;
-      this.#apply({ state: 'unauthenticated', epoch: broadcast.epoch });
-      this.dispatchEvent(new CustomEvent<SessionInvalidDetail>('session-invalid', { detail: { reason: broadcast.reason } }));
+    const news = broadcastOf(data);
+    if (!news?.reason) this.#apply(news);
+    else if (news.epoch > this.#lostEpoch) {
+      this.#lostEpoch = news.epoch;
+      this.#apply(news);
+      this.dispatchEvent(new CustomEvent<SessionInvalidDetail>('session-invalid', { detail: { reason: news.reason } }));
     }
   }
 
   /** Sends a request; a reply that says `navigate` (a login, a logout ending the server's session) sends this tab there. */
   async #send(type: PageMessageType, action: string, payload?: unknown): Promise<unknown> {
     const worker = this.#channel.registration.active ?? this.#channel.container.controller;
-    if (worker === null) throw failure('no-controller', action, 'the service worker is no longer active');
+    if (worker === null) throw failure('no-controller', action, 'no worker is active');
     const reply = await sendRequest(worker, type, action, this.#channel.timeout, payload);
     const { navigate } = Object(reply) as { navigate?: string };
     if (navigate) location.assign(navigate);

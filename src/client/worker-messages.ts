@@ -30,11 +30,10 @@ export function replyTo(
   if (message.v !== PROTOCOL_VERSION) return 'version-mismatch';
   const reply = message.payload;
   const error = reply?.error;
-  if (reply?.ok === true) return { ok: true, result: reply.result };
-  if (reply?.ok === false && typeof error?.code === 'string' && typeof error.message === 'string') {
-    return { ok: false, error: error as SerializedError };
-  }
-  return undefined;
+  // The payload itself: the caller reads only `ok` and `result` or the `error` checked here.
+  return reply?.ok === true || (reply?.ok === false && typeof error?.code === 'string' && typeof error.message === 'string')
+    ? (reply as { ok: true; result: unknown } | { ok: false; error: SerializedError })
+    : undefined;
 }
 
 /**
@@ -49,18 +48,16 @@ export function snapshotOf(value: unknown): SessionSnapshot | undefined {
     : undefined;
 }
 
-/** A broadcast from the worker: a `state` snapshot or a lost session, or `undefined` for anything else. */
-export function broadcastOf(
-  data: unknown,
-): { type: 'state'; snapshot: SessionSnapshot } | { type: 'session-invalid'; reason: InvalidReason; epoch: number } | undefined {
+/**
+ * A broadcast from the worker as the snapshot it leaves: a `state` snapshot, or for a lost session
+ * an unauthenticated one with its `reason`; `undefined` for anything else.
+ */
+export function broadcastOf(data: unknown): (SessionSnapshot & { reason?: InvalidReason }) | undefined {
   const message = data as Untrusted | null | undefined;
   if (message?.v !== PROTOCOL_VERSION) return undefined;
-  if (message.type === 'state') {
-    const snapshot = snapshotOf(message.payload);
-    return snapshot && { type: 'state', snapshot };
-  }
+  if (message.type === 'state') return snapshotOf(message.payload);
   const { reason, epoch } = Object(message.payload) as { reason?: unknown; epoch?: number };
   return message.type === 'session-invalid' && (reason === 'expired' || reason === 'refresh-rejected') && Number.isSafeInteger(epoch)
-    ? { type: 'session-invalid', reason, epoch: epoch! }
+    ? { state: 'unauthenticated', epoch: epoch!, reason }
     : undefined;
 }

@@ -74,7 +74,7 @@ export interface SerializedError {
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof BearerSwError) return { code: error.code, message: error.message };
   if (error instanceof TypeError) return { code: 'invalid-argument', message: error.message };
-  return { code: 'internal', message: 'Failed to complete the request: an unexpected error occurred in the service worker' };
+  return { code: 'internal', message: 'Failed to complete the request: an unexpected error in the worker' };
 }
 
 /**

@@ -32,7 +32,7 @@ function checkToken(value: unknown, key: string, action: string): string | undef
     throw new TypeError(`Failed to ${action}: ${key} is longer than ${MAX_TOKEN_LENGTH} characters`);
   }
   if (!HEADER_SAFE_TOKEN.test(value)) {
-    throw new TypeError(`Failed to ${action}: ${key} contains characters not allowed in an HTTP header value`);
+    throw new TypeError(`Failed to ${action}: ${key} has characters not allowed in an HTTP header`);
   }
   return value;
 }
@@ -53,7 +53,7 @@ function checkToken(value: unknown, key: string, action: string): string | undef
  */
 export function parseTokenSet(input: unknown, action: string): TokenSet {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new TypeError(`Failed to ${action}: expected an object with accessToken and/or refreshToken`);
+    throw new TypeError(`Failed to ${action}: expected an object of tokens`);
   }
   const record = input as Record<string, unknown>;
   // Other fields (an id token, a token type) are ignored, but the OAuth wire names are a

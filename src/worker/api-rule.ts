@@ -1,3 +1,5 @@
+import type { PerApiTokens } from './per-api-tokens.js';
+
 /**
  * One allowlist entry: which requests get a token, and in which header.
  */
@@ -27,7 +29,8 @@ export interface ApiRule {
   /**
    * RFC 8707 resource indicator of the API (an absolute URI): requests matching this rule carry
    * an access token issued for it, obtained lazily from the session's one refresh token with
-   * `resource=<this>`. Needs `refresh`. Absent: the session's default access token.
+   * `resource=<this>`. Needs `refresh` (or `login`), and `perApiTokens: perApiTokens()` in the config (without it
+   * the rule is refused at install). Absent: the session's default access token.
    */
   resource?: string;
   /** The same as `resource`, for providers that name the parameter `audience` (Auth0): sent as `audience=<this>`. */
@@ -70,54 +73,36 @@ const FORBIDDEN_HEADERS = new Set([
   'origin', 'referer', 'set-cookie', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'via',
 ]);
 
-function fail(index: number, reason: string): never {
+/** Throws the `TypeError` of a rule that fails validation: `Failed to install the token injector: apis[<index>] <reason>`. */
+export function failRule(index: number, reason: string): never {
   throw new TypeError(`Failed to install the token injector: apis[${index}] ${reason}`);
 }
 
 function compileOrigin(value: unknown, index: number): string {
-  if (typeof value !== 'string') fail(index, 'origin must be a string');
+  if (typeof value !== 'string') failRule(index, 'origin must be a string');
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    fail(index, `origin '${value}' is not a valid URL`);
+    failRule(index, `origin '${value}' is not a valid URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(index, `origin '${value}' must use http or https`);
-  if (url.username !== '' || url.password !== '') fail(index, `origin '${value}' must not contain user info`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') failRule(index, `origin '${value}' must use http or https`);
+  if (url.username !== '' || url.password !== '') failRule(index, `origin '${value}' must not contain user info`);
   if (url.origin !== value) {
-    fail(index, `origin '${value}' is not an exact origin; write '${url.origin}' (scheme, host and port only)`);
+    failRule(index, `origin '${value}' is not an exact origin; write '${url.origin}' (scheme, host and port only)`);
   }
   return url.origin;
 }
 
 function compilePath(value: unknown, index: number): string {
-  if (typeof value !== 'string' || !value.startsWith('/')) fail(index, `paths entries must be strings starting with '/'`);
+  if (typeof value !== 'string' || !value.startsWith('/')) failRule(index, `paths entries must be strings starting with '/'`);
   // What the URL parser makes of the path is what a request's URL will be compared with:
   // a prefix it would rewrite (dot segments, characters it percent-encodes) could never match.
   const parsed = new URL(value, 'http://x').pathname;
   if (parsed !== value || value.includes('?') || value.includes('#') || value.includes('//')) {
-    fail(index, `path '${value}' is not a normalized path prefix`);
+    failRule(index, `path '${value}' is not a normalized path prefix`);
   }
   return value.length > 1 && value.endsWith('/') ? value.slice(0, -1) : value;
-}
-
-function compileTarget(input: Record<string, unknown>, index: number): TokenTarget | null {
-  const { resource, audience } = input;
-  if (resource !== undefined && audience !== undefined) fail(index, 'has both resource and audience');
-  if (resource !== undefined) {
-    // RFC 8707 §2: an absolute URI without a fragment. (Not URL.canParse: Safari 17+ only.)
-    let absolute = typeof resource === 'string' && !resource.includes('#');
-    try {
-      if (absolute) new URL(resource as string);
-    } catch {
-      absolute = false;
-    }
-    if (!absolute) fail(index, 'resource must be an absolute URI without a fragment');
-    return { parameter: 'resource', value: resource as string };
-  }
-  if (audience === undefined) return null;
-  if (typeof audience !== 'string' || !/^[\x21-\x7e]+$/.test(audience)) fail(index, 'audience must be a non-empty string');
-  return { parameter: 'audience', value: audience };
 }
 
 /**
@@ -125,38 +110,46 @@ function compileTarget(input: Record<string, unknown>, index: number): TokenTarg
  *
  * @param rule - the rule as the app wrote it
  * @param index - its position in `apis`, for error messages
+ * @param perApi - the per-API tokens the app opted into; without it a rule with `resource` or
+ *   `audience` is refused
  * @throws TypeError naming the rule and the problem
  * @example
  * ```ts
  * compileRule({ origin: 'https://api.example.com', paths: ['/v1'] }, 0)
  * ```
  */
-export function compileRule(rule: unknown, index: number): CompiledRule {
-  if (typeof rule !== 'object' || rule === null) fail(index, 'must be an object');
+export function compileRule(rule: unknown, index: number, perApi?: PerApiTokens): CompiledRule {
+  if (typeof rule !== 'object' || rule === null) failRule(index, 'must be an object');
   const input = rule as Record<string, unknown>;
   const origin = compileOrigin(input.origin, index);
   let paths: string[] | null = null;
   if (input.paths !== undefined) {
-    if (!Array.isArray(input.paths) || input.paths.length === 0) fail(index, 'paths must be a non-empty array when present');
+    if (!Array.isArray(input.paths) || input.paths.length === 0) failRule(index, 'paths must be a non-empty array when present');
     paths = input.paths.map((p) => compilePath(p, index));
     if (paths.includes('/')) paths = null;
   }
   const headerName = input.header === undefined ? 'Authorization' : input.header;
-  if (typeof headerName !== 'string' || !TOKEN.test(headerName)) fail(index, 'header must be a valid HTTP header name');
+  if (typeof headerName !== 'string' || !TOKEN.test(headerName)) failRule(index, 'header must be a valid HTTP header name');
   const header = headerName.toLowerCase();
   if (FORBIDDEN_HEADERS.has(header) || header.startsWith('proxy-') || header.startsWith('sec-')) {
-    fail(index, `header '${headerName}' is one browsers do not let scripts set`);
+    failRule(index, `header '${headerName}' is one browsers do not let scripts set`);
   }
   let scheme: string | null = 'Bearer';
   if (input.scheme !== undefined) {
     if (input.scheme !== null && (typeof input.scheme !== 'string' || !TOKEN.test(input.scheme))) {
-      fail(index, 'scheme must be a single word such as Bearer, or null');
+      failRule(index, 'scheme must be a single word such as Bearer, or null');
     }
     scheme = input.scheme as string | null;
   }
-  if (input.upgradeNoCors !== undefined && typeof input.upgradeNoCors !== 'boolean') fail(index, 'upgradeNoCors must be a boolean');
+  if (input.upgradeNoCors !== undefined && typeof input.upgradeNoCors !== 'boolean') failRule(index, 'upgradeNoCors must be a boolean');
   return {
-    target: compileTarget(input, index),
+    // The per-API machinery is only in a worker that imports it (`perApiTokens`).
+    target:
+      input.resource === undefined && input.audience === undefined
+        ? null
+        : perApi?.compileTarget
+          ? perApi.compileTarget(input, index)
+          : failRule(index, 'resource and audience need perApiTokens in the config'),
     origin,
     paths,
     header,

@@ -19,7 +19,7 @@ export interface MessageContext {
 }
 
 const GUARD_MESSAGES: Record<string, string> = {
-  'invalid-message': 'Failed to handle the message: it does not fit the bearer-sw envelope',
+  'invalid-message': 'Failed to handle the message: not a bearer-sw message',
   'unknown-type': 'Failed to handle the message: unknown message type',
   'version-mismatch': 'Failed to handle the message: the page runs another bearer-sw version',
 };
@@ -48,11 +48,11 @@ async function dispatch(message: PageMessage, context: MessageContext, client: C
       return null;
     case 'get-access-token':
       if (!context.exposeAccessToken) {
-        throw new BearerSwError('not-allowed', 'Failed to get the access token: the worker was not configured with exposeAccessToken: true');
+        throw new BearerSwError('not-allowed', 'Failed to get the access token: exposeAccessToken is off');
       }
       return { accessToken: await session.freshAccessToken() };
     case 'login':
-      throw new BearerSwError('not-allowed', 'Failed to log in: the worker was not configured with login');
+      throw new BearerSwError('not-allowed', 'Failed to log in: the worker has no login');
   }
 }
 
@@ -69,12 +69,12 @@ async function dispatch(message: PageMessage, context: MessageContext, client: C
 export async function handleMessage(event: ExtendableMessageEvent, context: MessageContext): Promise<void> {
   const source = event.source;
   if (!(source instanceof Client) || source.type !== 'window' || new URL(source.url).origin !== context.origin) {
-    context.log?.('dropped a message that did not come from a same-origin window');
+    context.log?.('dropped a message: not from a same-origin window');
     return;
   }
   const port = event.ports[0];
   if (port === undefined) {
-    context.log?.('dropped a message without a reply port');
+    context.log?.('dropped a message: no reply port');
     return;
   }
   const message = parsePageMessage(event.data);

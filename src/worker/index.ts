@@ -25,6 +25,7 @@ export type { UserClaims } from '../shared/protocol.js';
 export type { TokenSet } from '../shared/token-set.js';
 export { BearerSwError, type ErrorCode } from '../shared/errors.js';
 export { RefreshRejectedError, RefreshUnavailableError } from './refresh-errors.js';
+export { perApiTokens, type PerApiTokens } from './per-api-tokens.js';
 export { oauth2Refresh, refreshTokenGrantRequest, processRefreshTokenResponse, type OAuth2RefreshOptions } from './oauth2-refresh.js';
 export { supabaseRefresh, processSupabaseRefreshResponse, type SupabaseRefreshOptions } from './presets/supabase-refresh.js';
 export { stackAuthRefresh, processStackAuthRefreshResponse, type StackAuthRefreshOptions } from './presets/stack-auth-refresh.js';
@@ -55,7 +56,7 @@ let installed = false;
  */
 export function installTokenInjector(config: InjectorConfig): void {
   const compiled = compileConfig(config);
-  if (installed) throw new Error('Failed to install the token injector: it is already installed in this worker');
+  if (installed) throw new Error('Failed to install the token injector: already installed');
   installed = true;
 
   // Absent when off: every caller writes `log?.(…)`, so no message is even built then.
@@ -76,13 +77,14 @@ export function installTokenInjector(config: InjectorConfig): void {
           ? undefined
           : broadcast(self.clients, { v: PROTOCOL_VERSION, type: 'session-invalid', payload: { reason: lost, epoch: snapshot.epoch } }),
       );
-      news.catch(() => log?.('could not tell the pages about a session change'));
+      news.catch(() => log?.('could not tell the pages'));
     },
   });
   // Warm the in-memory copy now, so the first request after a worker restart rarely waits.
   session.ready().catch(() => log?.('could not load the session at start'));
   const login = compiled.login;
-  login?.attach({ scope: self.registration.scope, databaseName: compiled.databaseName, session, log });
+  // The whole compiled config (database name, allowlist): shorter than naming its fields.
+  login?.attach({ ...compiled, scope: self.registration.scope, session, log });
 
   const fetchContext = { session, canRetry: compiled.refresh !== null, log };
   self.addEventListener('install', (event) => {

@@ -1,5 +1,6 @@
 import type { TokenSet } from '../shared/token-set.js';
 import { compileRule, type ApiRule, type CompiledRule, type TokenTarget } from './api-rule.js';
+import type { PerApiTokens } from './per-api-tokens.js';
 import { createRuleMatcher, type RuleMatcher } from './rule-matcher.js';
 import type { WorkerLogin } from './worker-login.js';
 
@@ -56,6 +57,8 @@ export interface InjectorConfig {
    * to those handlers, or set `false`. Default `true`.
    */
   staticRoutes?: boolean;
+  /** Per-API tokens: `perApiTokens()`, which allows rules with `resource` or `audience`. */
+  perApiTokens?: PerApiTokens;
   /**
    * Whether a new version of the worker takes over at install (`true`, default) or waits until a
    * page asks (`false`: vite-plugin-pwa's `registerType: 'prompt'`; `workboxComposition({
@@ -99,7 +102,7 @@ export function compileConfig(config: unknown): CompiledConfig {
   if (typeof config !== 'object' || config === null) fail('config must be an object');
   const input = config as Record<string, unknown>;
   if (!Array.isArray(input.apis) || input.apis.length === 0) fail('apis must be a non-empty array of rules');
-  const rules = input.apis.map((rule, index) => compileRule(rule, index));
+  const rules = input.apis.map((rule, index) => compileRule(rule, index, input.perApiTokens as PerApiTokens | undefined));
   if (input.refresh !== undefined && typeof input.refresh !== 'function') fail('refresh must be a function');
   const login = (input.login as WorkerLogin | undefined) ?? null;
   if (login !== null && (typeof login.intercept !== 'function' || input.refresh !== undefined)) fail('login must be what oidcLogin() returns, without refresh');

@@ -5,7 +5,7 @@ import type { TokenSession } from './token-session.js';
 
 /** What {@link respondWithToken} needs from the worker. */
 export interface FetchContext {
-  session: TokenSession;
+  session: Pick<TokenSession, 'accessToken' | 'accessTokenAfterUnauthorized'>;
   /** Whether a 401 can be answered with a refresh and one retry (a refresh function exists). */
   canRetry: boolean;
   /** The debug log; absent when `debug` is off, so no line is even built. */
@@ -19,7 +19,7 @@ export interface FetchContext {
  * has that getter), so the request itself can be sent again; `null` when the body cannot be read
  * (already used or locked): no retry then.
  */
-async function readBody(request: Request): Promise<ArrayBuffer | null | undefined> {
+export async function readBody(request: Request): Promise<ArrayBuffer | null | undefined> {
   if (request.method === 'GET' || request.method === 'HEAD' || request.body === null) return undefined;
   try {
     return await request.arrayBuffer();
@@ -28,7 +28,7 @@ async function readBody(request: Request): Promise<ArrayBuffer | null | undefine
   }
 }
 
-async function send(request: Request, rule: CompiledRule, token: string, body?: ArrayBuffer): Promise<Response> {
+export async function send(request: Request, rule: CompiledRule, token: string, body?: ArrayBuffer): Promise<Response> {
   const response = await fetch(attachToken(request, rule, token, body));
   if (isRefusedRedirect(request, response)) {
     // Always said, not only with `debug`: the page itself only sees "Failed to fetch".

@@ -223,7 +223,7 @@ export class TokenSession {
     const token = await this.accessToken();
     const tokens = this.#current?.tokens;
     if (token !== null && tokens?.accessToken === token && this.#isExpired(tokens)) {
-      throw new RefreshUnavailableError('Failed to get the access token: it expired and no refresh succeeded yet');
+      throw new RefreshUnavailableError('Failed to get the access token: it expired, not refreshed yet');
     }
     return token;
   }
@@ -414,11 +414,11 @@ export class TokenSession {
 
   /**
    * Replaces the session with tokens handed over by a page (validated by the caller), or those of
-   * a login the worker ran itself, with its `identity` (raw ID token, claims).
+   * a login the worker ran itself, with its `identity` (raw ID token, claims, DPoP key pair).
    * @throws TypeError when the tokens cannot make a usable session with this config
    * @throws BearerSwError `storage-failed`
    */
-  async handoff(tokens: TokenSet, identity?: { idToken: string; user: UserClaims }): Promise<SessionSnapshot> {
+  async handoff(tokens: TokenSet, identity?: { idToken: string; user: UserClaims; dpopKey?: CryptoKeyPair }): Promise<SessionSnapshot> {
     const receivedAt = this.#now();
     // A handoff starts a new session: no resource's token carries over; a login's identity does.
     const stored: StoredTokens = { ...identity, ...this.#received(tokens, receivedAt) };
@@ -426,7 +426,7 @@ export class TokenSession {
     const expiresAt = stored.expiresAt;
     if (this.#refresh === null || tokens.refreshToken === undefined) {
       if (tokens.accessToken === undefined) {
-        throw new TypeError('Failed to hand off tokens: an accessToken is required, the worker has no refresh function');
+        throw new TypeError('Failed to hand off tokens: an accessToken is required without a refresh function');
       }
       if (expiresAt !== undefined && expiresAt <= receivedAt) {
         throw new TypeError('Failed to hand off tokens: the access token has already expired and cannot be refreshed');

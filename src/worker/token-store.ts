@@ -14,6 +14,11 @@ export interface StoredTokens {
   /** Its validated claims, which pages do see as `session.user`. */
   user?: UserClaims;
   /**
+   * The DPoP key pair the tokens are bound to (RFC 9449), for a login with `dpop: true`: made for
+   * this session only, its private key non-extractable; gone with the tokens at logout or loss.
+   */
+  dpopKey?: CryptoKeyPair;
+  /**
    * Access tokens for rules with a `resource` (or `audience`), by its value, each obtained with the
    * session's one refresh token; absent: none obtained yet.
    */

@@ -1,5 +1,6 @@
 import type { PageMessage } from '../shared/protocol.js';
 import type { RefreshFn } from './injector-config.js';
+import type { RuleMatcher } from './rule-matcher.js';
 import type { RouterCondition } from './static-routes.js';
 import type { TokenSession } from './token-session.js';
 
@@ -9,8 +10,10 @@ export interface LoginBinding {
   scope: string;
   /** The injector's database name; the login keeps its own records next to it. */
   databaseName: string;
+  /** The allowlist: a login that binds tokens to a key (DPoP) answers the requests it matches. */
+  matcher: RuleMatcher;
   /** The session a finished login is stored in, and a logout clears. */
-  session: Pick<TokenSession, 'handoff' | 'logout' | 'snapshot'>;
+  session: Pick<TokenSession, 'handoff' | 'logout' | 'snapshot' | 'ready' | 'current' | 'accessToken' | 'accessTokenAfterUnauthorized'>;
   /** The debug log; absent when `debug` is off (call it as `log?.(…)`). */
   log?: ((message: string) => void) | undefined;
 }
@@ -30,7 +33,8 @@ export interface WorkerLogin {
   staticRoutes(): Promise<RouterCondition[]>;
   /**
    * The response for a request the login owns (the navigation to the redirect URI, a page's
-   * request to the authorization server), or `null` to leave it to the rest of the worker.
+   * request to the authorization server, with DPoP an allowlisted request), or `null` to leave it
+   * to the rest of the worker.
    */
   intercept(event: FetchEvent): Promise<Response> | null;
   /**

@@ -6,6 +6,7 @@ import { parallelBurstStep } from './steps/parallel-burst.js';
 import { plainFetchStep } from './steps/plain-fetch.js';
 import { registerStep } from './steps/register.js';
 import { revokedSessionStep } from './steps/revoked-session.js';
+import { stolenTokensStep } from './steps/stolen-tokens.js';
 import { tokenEndpointRefusedStep } from './steps/token-endpoint-refused.js';
 import { workerRestartStep } from './steps/worker-restart.js';
 
@@ -16,6 +17,7 @@ export function demoSteps(outputDir: string): DemoStep[] {
     loginStep(outputDir),
     plainFetchStep,
     tokenEndpointRefusedStep,
+    stolenTokensStep,
     backgroundTabStep,
     parallelBurstStep,
     workerRestartStep,

@@ -4,7 +4,7 @@ import type { ApiVerifier } from '../../../stack/api-verifier.js';
 
 /** What an API concluded about the token of one request. The token value itself is never kept. */
 export type SeenToken =
-  | { verified: true; jti: string; sub: string; exp: number }
+  | { verified: true; jti: string; sub: string; exp: number; scheme: string | null; jkt: string | null }
   | { verified: false; error: string };
 
 /** One request as an API received it (CORS preflights are not recorded). */
@@ -66,7 +66,7 @@ export function createDemoApi(options: DemoApiOptions): DemoApi {
   const records: ApiRecord[] = [];
   async function answer(request: IncomingMessage, response: ServerResponse, record: ApiRecord, path: string): Promise<void> {
     const result = await options.verifier.verifyIncoming(request);
-    if (result.ok) record.token = { verified: true, jti: result.jti, sub: result.sub, exp: result.exp };
+    if (result.ok) record.token = { verified: true, jti: result.jti, sub: result.sub, exp: result.exp, scheme: result.scheme, jkt: result.jkt };
     else if (result.code !== 'missing-token') record.token = { verified: false, error: result.error };
     const refusal = options.requireToken && path.startsWith('/v1') && !result.ok ? result.challenge : null;
     record.status = refusal?.status ?? 200;

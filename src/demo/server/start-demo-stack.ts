@@ -38,7 +38,8 @@ export interface DemoStack {
 
 /**
  * Builds the SPA, then starts on free loopback ports: the SPA's origin, the OpenID Provider (oidc-provider, in
- * memory, short-lived JWT access tokens, rotating refresh tokens), the API (verifies every token with jose against the provider's JWKS) and a third-party origin. Every origin a
+ * memory, short-lived JWT access tokens, rotating refresh tokens, DPoP required), the API (verifies every token and its DPoP
+ * proof with bearer-sw/server against the provider's JWKS) and a third-party origin. Every origin a
  * browser sees is `http://localhost:<port>`, so a person's own browser reaches them too.
  */
 export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
@@ -49,7 +50,8 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   const appOrigin = appListener.origin;
   const apiAudience = apiListener.origin;
   const accessTokenTtl = options.accessTokenTtl ?? 10;
-  const provider = await startOidcProvider({ appOrigin, apiAudience, redirectUri: `${appOrigin}/callback`, accessTokenTtl });
+  // DPoP required for the client: the provider refuses token requests without a proof.
+  const provider = await startOidcProvider({ appOrigin, apiAudience, redirectUri: `${appOrigin}/callback`, accessTokenTtl, requireDpop: true });
   const refreshCounter = {
     get refreshCalls() {
       return provider.record.tokenRequests.filter((request) => request.grantType === 'refresh_token').length;
@@ -70,7 +72,8 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     refreshLeewaySeconds: options.refreshLeewaySeconds ?? 2,
   };
 
-  const verifier = createApiVerifier(provider, apiAudience);
+  // The API accepts DPoP-bound tokens only, each request with its proof (bearer-sw/server).
+  const verifier = createApiVerifier(provider, apiAudience, { dpop: { required: true } });
   const api = createDemoApi({ name: 'api', appOrigin, verifier, requireToken: true });
   const thirdParty = createDemoApi({ name: 'third-party', appOrigin, verifier, requireToken: false });
   const status = (): DemoStatus => ({

@@ -7,7 +7,7 @@ export interface ProofRequest {
   /** The access token sent with the request: its hash goes in `ath`. Leave out for the token endpoint. */
   accessToken?: string;
   /** The server's latest `DPoP-Nonce` for this origin, if any. */
-  nonce?: string;
+  nonce?: string | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -31,6 +31,20 @@ function encodedHeader(publicKey: CryptoKey): Promise<string> {
     headers.set(publicKey, header);
   }
   return header;
+}
+
+/**
+ * Prepares a key pair's proofs ahead of the first one: exports the public key for the proofs' header
+ * (kept per key). A restarted worker calls it as soon as the session is loaded, so its first request
+ * does not wait for the export.
+ *
+ * @example
+ * ```ts
+ * void prepareDpopKey(keyPair)
+ * ```
+ */
+export function prepareDpopKey(keyPair: CryptoKeyPair): Promise<unknown> {
+  return encodedHeader(keyPair.publicKey);
 }
 
 /**
@@ -66,11 +80,14 @@ export async function createDpopProof(keyPair: CryptoKeyPair, request: ProofRequ
     htu: `${url.origin}${url.pathname}`,
     iat: Math.floor(Date.now() / 1000),
   };
-  if (request.accessToken !== undefined) {
-    claims['ath'] = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(request.accessToken))));
-  }
+  // The header (exported once per key: on a worker's first proof) and the token's hash side by side.
+  const [header, ath] = await Promise.all([
+    encodedHeader(keyPair.publicKey),
+    request.accessToken === undefined ? undefined : crypto.subtle.digest('SHA-256', encoder.encode(request.accessToken)),
+  ]);
+  if (ath !== undefined) claims['ath'] = base64url(new Uint8Array(ath));
   if (request.nonce !== undefined) claims['nonce'] = request.nonce;
-  const signingInput = `${await encodedHeader(keyPair.publicKey)}.${encodeJson(claims)}`;
+  const signingInput = `${header}.${encodeJson(claims)}`;
   const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keyPair.privateKey, encoder.encode(signingInput));
   return `${signingInput}.${base64url(new Uint8Array(signature))}`;
 }

@@ -1,5 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { BearerSwError, type ErrorCode } from '../../shared/errors.js';
+import type { DpopNonceMemory } from '../dpop/dpop-nonce-memory.js';
+import { sendTokenRequest } from '../dpop/send-token-request.js';
 import { parseTokenSet } from '../../shared/token-set.js';
 import type { UserClaims } from '../../shared/protocol.js';
 import type { TokenSet } from '../../shared/token-set.js';
@@ -15,6 +17,8 @@ export interface LoginResult {
   idToken: string;
   /** Its validated claims, protocol claims removed: what pages see as `session.user`. */
   user: UserClaims;
+  /** With DPoP: the key pair the tokens are bound to (`token_type` `DPoP`, checked). */
+  dpopKey?: CryptoKeyPair;
 }
 
 /** What {@link completeLogin} works with. */
@@ -23,8 +27,10 @@ export interface CompleteLoginContext {
   client: oauth.Client;
   options: CheckedLoginOptions;
   idTokens: IdTokenVerifier;
-  /** Options of every token endpoint request (timeout, http on loopback; a DPoP handle later). */
+  /** Options of every token endpoint request (timeout, http on loopback). */
   requestOptions(): oauth.TokenEndpointRequestOptions;
+  /** With DPoP: the new session's key pair and the worker's nonce memory. */
+  dpop?: { keyPair: CryptoKeyPair; nonces: DpopNonceMemory };
 }
 
 /** An OAuth error code as it may appear in a message: printable ASCII, bounded (RFC 6749 §4.1.2.1). */
@@ -69,7 +75,13 @@ export async function completeLogin(callback: URL, pending: PendingLogin, contex
 
   let response: Response;
   try {
-    response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, options.redirectUri.href, pending.verifier, context.requestOptions());
+    const exchange = (headers?: Record<string, string>) =>
+      oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, options.redirectUri.href, pending.verifier, {
+        ...context.requestOptions(),
+        ...(headers !== undefined && { headers }),
+      });
+    const { dpop } = context;
+    response = dpop === undefined ? await exchange() : await sendTokenRequest(dpop.keyPair, dpop.nonces, String(as.token_endpoint), exchange);
   } catch (error) {
     fail('login-exchange-failed', 'the token endpoint could not be reached', error);
   }
@@ -84,6 +96,11 @@ export async function completeLogin(callback: URL, pending: PendingLogin, contex
     fail('login-exchange-failed', `the token response is not valid (${(error as Error).message})`, error);
   }
 
+  // oauth4webapi lower-cases token_type. A server that ignored the proof issued Bearer tokens, which
+  // the worker would then send as DPoP: refuse rather than downgrade what the app asked for.
+  if (context.dpop !== undefined && result.token_type !== 'dpop') {
+    fail('login-exchange-failed', 'the authorization server did not bind the tokens to the DPoP key (token_type is not DPoP)');
+  }
   const idToken = result.id_token;
   const claims = oauth.getValidatedIdTokenClaims(result);
   if (idToken === undefined || claims === undefined) fail('login-id-token-invalid', 'the token response has no ID token');
@@ -103,5 +120,7 @@ export async function completeLogin(callback: URL, pending: PendingLogin, contex
   } catch (error) {
     fail('login-exchange-failed', (error as Error).message.replace(/^Failed to log in: /, ''), error);
   }
-  return { tokens, idToken, user: userClaims(claims as { sub: string } & Record<string, unknown>) };
+  const login: LoginResult = { tokens, idToken, user: userClaims(claims as { sub: string } & Record<string, unknown>) };
+  if (context.dpop !== undefined) login.dpopKey = context.dpop.keyPair;
+  return login;
 }

@@ -28,6 +28,13 @@ export interface OidcLoginOptions {
    * elsewhere). Default `false`: with the login in the worker, a page has no way to plant tokens.
    */
   allowHandoff?: boolean;
+  /**
+   * Bind every token this login obtains to a key pair that cannot leave the browser (DPoP, RFC
+   * 9449): a new ES256 pair for each session, its private key non-extractable, stored in IndexedDB
+   * with the tokens; the code exchange, every refresh and every request to the allowlisted APIs
+   * carry a proof signed with it. Default `false`.
+   */
+  dpop?: boolean;
 }
 
 /** The options after validation. */
@@ -42,6 +49,7 @@ export interface CheckedLoginOptions {
   /** Plain http is allowed for a loopback issuer only (development). */
   insecure: boolean;
   allowHandoff: boolean;
+  dpop: boolean;
 }
 
 /** Parameters the worker sets itself: an app may not override them. */
@@ -95,7 +103,9 @@ export function checkLoginOptions(options: OidcLoginOptions): CheckedLoginOption
   const alg = options.idTokenSigningAlg ?? 'RS256';
   if (typeof alg !== 'string' || alg === 'none' || alg.length === 0) fail("idTokenSigningAlg must name a signing algorithm (not 'none')");
   if (options.allowHandoff !== undefined && typeof options.allowHandoff !== 'boolean') fail('allowHandoff must be a boolean');
+  if (options.dpop !== undefined && typeof options.dpop !== 'boolean') fail('dpop must be a boolean');
   return {
+    dpop: options.dpop === true,
     allowHandoff: options.allowHandoff === true,
     issuer,
     clientId: options.clientId,

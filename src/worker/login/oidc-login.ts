@@ -3,7 +3,13 @@ import { BearerSwError } from '../../shared/errors.js';
 import type { LoginFailedDetail, ReplyResults } from '../../shared/protocol.js';
 import type { TokenSet } from '../../shared/token-set.js';
 import { VERSION } from '../../shared/version.js';
+import { prepareDpopKey } from '../dpop/create-dpop-proof.js';
+import { DpopNonceMemory } from '../dpop/dpop-nonce-memory.js';
+import { generateDpopKeyPair } from '../dpop/generate-dpop-key-pair.js';
+import { respondWithDpop } from '../dpop/respond-with-dpop.js';
+import { sendTokenRequest } from '../dpop/send-token-request.js';
 import { RefreshRejectedError, RefreshUnavailableError } from '../refresh-errors.js';
+import { routeRequest } from '../route-request.js';
 import type { RouterCondition } from '../static-routes.js';
 import type { StoredTokens } from '../token-store.js';
 import type { LoginBinding, WorkerLogin } from '../worker-login.js';
@@ -81,8 +87,9 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
   const idTokens = createIdTokenVerifier(checked.clientId, checked.idTokenSigningAlg);
   const failures: Array<LoginFailedDetail & { clientId: string; url: string; at: number }> = [];
   let attached: Attached | null = null;
+  // The latest DPoP-Nonce of the authorization server and of each API, by origin (memory only).
+  const nonces = checked.dpop ? new DpopNonceMemory() : null;
 
-  // Every token endpoint request goes through here: the place a DPoP handle will join.
   const requestOptions = (signal?: AbortSignal): oauth.TokenEndpointRequestOptions => ({
     signal: signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     [oauth.allowInsecureRequests]: checked.insecure,
@@ -131,8 +138,17 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       if (record === null) {
         throw new BearerSwError('login-state-invalid', 'Failed to log in: the response matches no login in progress (its state is missing, unknown, expired or already used)');
       }
-      const { tokens, idToken, user } = await completeLogin(url, record, { as: await discovery.get(), client, options: checked, idTokens, requestOptions });
-      await binding.session.handoff(tokens, { idToken, user });
+      // With DPoP, every login is a new session with a new key pair: no key outlives its tokens.
+      const dpop = nonces === null ? undefined : { keyPair: await generateDpopKeyPair(), nonces };
+      const { tokens, ...identity } = await completeLogin(url, record, {
+        as: await discovery.get(),
+        client,
+        options: checked,
+        idTokens,
+        requestOptions,
+        ...(dpop !== undefined && { dpop }),
+      });
+      await binding.session.handoff(tokens, identity);
       binding.log?.('logged in');
     } catch (error) {
       const failure =
@@ -246,6 +262,13 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       attached = { binding, origin: scope.origin, discovery, pending: createPendingLogins(db), postLogout };
       // Warm: the endpoints the guard checks are known before the first page request.
       discovery.get().catch((error: unknown) => binding.log?.((error as Error).message));
+      // With DPoP, the stored key's proof header is ready by the time the first request signs.
+      if (nonces !== null) {
+        binding.session
+          .ready()
+          .then((session) => session.tokens?.dpopKey && prepareDpopKey(session.tokens.dpopKey))
+          .catch(() => undefined);
+      }
     },
 
     async staticRoutes() {
@@ -274,7 +297,12 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
         const isCallback = url.origin === checked.redirectUri.origin && url.pathname === checked.redirectUri.pathname;
         return isCallback ? callback(event, url, attached) : null;
       }
-      return guard(request, attached);
+      const guarded = guard(request, attached);
+      if (guarded !== null || nonces === null) return guarded;
+      // With DPoP the login answers the allowlisted requests: a bound token needs a proof per request.
+      const rule = routeRequest(request, attached.binding.matcher);
+      const { session, log } = attached.binding;
+      return typeof rule === 'string' ? null : respondWithDpop(request, rule, { session, nonces, canRetry: true, log });
     },
 
     message(message, window) {
@@ -306,17 +334,29 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
         .catch((cause: unknown) => {
           throw new RefreshUnavailableError('Failed to refresh tokens: the authorization server could not be discovered', { cause });
         });
+      // The key of the session this refresh token belongs to (the refresh runs on the stored record).
+      const stored = need().binding.session.current?.tokens;
+      const key = nonces !== null && stored?.refreshToken === refreshToken ? stored.dpopKey : undefined;
+      const send = (headers?: Record<string, string>) => {
+        const options: oauth.TokenEndpointRequestOptions = { ...requestOptions(signal), ...(headers !== undefined && { headers }) };
+        // A rule's `resource` or `audience` asks for a token for exactly that API (RFC 8707).
+        if (target !== undefined) options.additionalParameters = { [target.parameter]: target.value };
+        return oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, options);
+      };
       let response: Response;
       try {
-        // A rule's `resource` or `audience` asks for a token for exactly that API (RFC 8707).
-        const options = requestOptions(signal);
-        if (target !== undefined) options.additionalParameters = { [target.parameter]: target.value };
-        response = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, options);
+        response = key === undefined || nonces === null ? await send() : await sendTokenRequest(key, nonces, String(as.token_endpoint), send);
       } catch (cause) {
         throw new RefreshUnavailableError('Failed to refresh tokens: the token endpoint could not be reached', { cause });
       }
       try {
         const result = await oauth.processRefreshTokenResponse(as, client, response);
+        if (key !== undefined && result.token_type !== 'dpop') {
+          // The stored key would sign proofs for a token not bound to it: end the session instead.
+          throw new RefreshRejectedError('Failed to refresh tokens: the server did not bind the new tokens to the DPoP key (token_type is not DPoP)', {
+            oauthError: 'unbound_token',
+          });
+        }
         const tokens: TokenSet = { accessToken: result.access_token };
         if (result.refresh_token !== undefined) tokens.refreshToken = result.refresh_token;
         if (result.expires_in !== undefined) tokens.expiresIn = result.expires_in;
