@@ -84,7 +84,7 @@ for (const mode of ['dev', 'build'] as const) {
       await expect(page.locator('#user')).toHaveText('as User alice');
       // The worker exchanged the code (from the app's origin) and landed the tab where it started;
       // no document on the app's origin ever committed with the code or at the redirect URI.
-      expect(example.oidc.record.tokenRequests.slice(-1)).toEqual([{ grantType: 'authorization_code', origin: example.origin, status: 200 }]);
+      expect(example.oidc.record.tokenRequests.slice(-1)).toEqual([{ grantType: 'authorization_code', origin: example.origin, status: 200, dpop: false }]);
       expect(page.url()).toBe(example.url);
       expect(committed.filter((url) => /[?&](code|state)=/.test(url) || url.startsWith(`${example.origin}/callback`))).toEqual([]);
       await page.locator('#call').click();

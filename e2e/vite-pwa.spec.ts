@@ -183,7 +183,7 @@ test('log in through the worker, the API verifies the login token, the page read
   // redirect to where the login started): Workbox's navigation route never served index.html
   // there, and no document committed with the code in its URL.
   expect(stack.provider.record.authorizations.at(-1)).toMatchObject({ redirect_uri: `${stack.app.origin}/callback`, resource: stack.apiListener.origin });
-  expect(stack.provider.record.tokenRequests).toEqual([{ grantType: 'authorization_code', origin: stack.app.origin, status: 200 }]);
+  expect(stack.provider.record.tokenRequests).toEqual([{ grantType: 'authorization_code', origin: stack.app.origin, status: 200, dpop: false }]);
   expect(page.url()).toBe(`${stack.app.origin}/`);
   expect(committed.filter((url) => /[?&](code|state)=/.test(url) || url.startsWith(`${stack.app.origin}/callback`))).toEqual([]);
 

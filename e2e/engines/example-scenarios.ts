@@ -76,7 +76,7 @@ function exampleSpa(mode: ExampleMode): Scenario {
         await waitFor(tab, 'back in the app, logged in', (v) => v.origin === example.origin && v.state === 'authenticated');
 
         // The worker exchanged the code, from the app's origin, and sent the tab back where it started.
-        assert.deepEqual(example.oidc.record.tokenRequests, [{ grantType: 'authorization_code', origin: example.origin, status: 200 }]);
+        assert.deepEqual(example.oidc.record.tokenRequests, [{ grantType: 'authorization_code', origin: example.origin, status: 200, dpop: false }]);
         assert.equal(await look<string>(tab, '() => location.href'), example.url);
 
         const callApi = (path: string) => look<number>(tab, '(url) => fetch(url).then((r) => r.status)', `${example.apiOrigin}${path}`);
