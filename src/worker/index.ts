@@ -61,6 +61,7 @@ export function installTokenInjector(config: InjectorConfig): void {
 
   // Absent when off: every caller writes `log?.(…)`, so no message is even built then.
   const log = compiled.debug ? (message: string) => console.debug(`[bearer-sw] ${message}`) : undefined;
+  const login = compiled.login;
   const session = new TokenSession({
     store: createTokenStore(compiled.databaseName),
     refresh: compiled.refresh,
@@ -72,6 +73,8 @@ export function installTokenInjector(config: InjectorConfig): void {
     lockName: `bearer-sw:refresh:${compiled.databaseName}`,
     log,
     onChange(snapshot, lost) {
+      // The login adds what pages see of its identity (the user) before the news goes out.
+      login?.changed(snapshot);
       const news = broadcast(self.clients, { v: PROTOCOL_VERSION, type: 'state', payload: snapshot }).then(() =>
         lost === null
           ? undefined
@@ -82,8 +85,7 @@ export function installTokenInjector(config: InjectorConfig): void {
   });
   // Warm the in-memory copy now, so the first request after a worker restart rarely waits.
   session.ready().catch(() => log?.('could not load the session at start'));
-  const login = compiled.login;
-  // The whole compiled config (database name, allowlist): shorter than naming its fields.
+  // The whole compiled config (database name, allowlist, refresh): shorter than naming its fields.
   login?.attach({ ...compiled, scope: self.registration.scope, session, log });
 
   const fetchContext = { session, canRetry: compiled.refresh !== null, log };
@@ -91,7 +93,7 @@ export function installTokenInjector(config: InjectorConfig): void {
     event.waitUntil(
       Promise.all([
         compiled.skipWaiting ? self.skipWaiting() : undefined,
-        compiled.staticRoutes && (login ? login.staticRoutes() : Promise.resolve([])).then((owned) => addStaticRoutes(event, compiled.rules, log, owned)),
+        compiled.staticRoutes && addStaticRoutes(event, compiled.rules, log, login?.staticRoutes()),
       ]),
     );
   });
@@ -111,10 +113,9 @@ export function installTokenInjector(config: InjectorConfig): void {
   self.addEventListener('message', (event) => {
     event.waitUntil(
       handleMessage(event, {
+        ...compiled,
         session,
         origin: self.location.origin,
-        exposeAccessToken: compiled.exposeAccessToken,
-        login,
         claim: () => self.clients.claim(),
         log,
       }),

@@ -105,8 +105,9 @@ export function compileConfig(config: unknown): CompiledConfig {
   const rules = input.apis.map((rule, index) => compileRule(rule, index, input.perApiTokens as PerApiTokens | undefined));
   if (input.refresh !== undefined && typeof input.refresh !== 'function') fail('refresh must be a function');
   const login = (input.login as WorkerLogin | undefined) ?? null;
-  if (login !== null && (typeof login.intercept !== 'function' || input.refresh !== undefined)) fail('login must be what oidcLogin() returns, without refresh');
-  if (input.refresh === undefined && login === null && rules.some((rule) => rule.target !== null)) fail('resource and audience need refresh');
+  // The config's own refresh first: a login refuses to share the session with one (at attach).
+  const refresh = (input.refresh as RefreshFn | undefined) ?? login?.refresh ?? null;
+  if (refresh === null && rules.some((rule) => rule.target !== null)) fail('resource and audience need refresh');
   const leeway = input.refreshLeewaySeconds ?? 30;
   if (typeof leeway !== 'number' || !Number.isFinite(leeway) || leeway < 0) {
     fail('refreshLeewaySeconds must be a finite number of seconds, zero or more');
@@ -124,7 +125,7 @@ export function compileConfig(config: unknown): CompiledConfig {
   return {
     rules,
     matcher: createRuleMatcher(rules),
-    refresh: login?.refresh ?? (input.refresh as RefreshFn | undefined) ?? null,
+    refresh,
     login,
     refreshLeewayMs: leeway * 1000,
     refreshTimeoutMs: refreshTimeoutMs as number,

@@ -99,7 +99,8 @@ type AddRoutes = (rules: RouterRule[]) => Promise<void>;
  * @param event - the `install` event
  * @param rules - the allowlist as the worker compiled it at start
  * @param log - the debug log, when on: what the routes send to the network, or what was refused
- * @param owned - conditions that must reach the fetch event (see {@link routesForRules})
+ * @param owned - conditions that must reach the fetch event (see {@link routesForRules}), as an
+ *   extension (the login) computes them; absent: none
  * @returns a promise for `waitUntil`; it never rejects (a worker without routes still works)
  * @example
  * ```ts
@@ -110,14 +111,14 @@ export async function addStaticRoutes(
   event: Event,
   rules: readonly CompiledRule[],
   log?: (message: string) => void,
-  owned: RouterCondition[] = [],
+  owned?: Promise<RouterCondition[]>,
 ): Promise<void> {
   const addRoutes = (event as Event & { addRoutes?: AddRoutes }).addRoutes;
   if (typeof addRoutes !== 'function') {
     log?.('static routes: unsupported');
     return;
   }
-  const routes = routesForRules(rules, owned);
+  const routes = routesForRules(rules, await owned);
   const catchAll = routes.pop()!;
   try {
     await addRoutes.call(event, routes);

@@ -1,5 +1,5 @@
 import { BearerSwError } from '../shared/errors.js';
-import type { InvalidReason, SessionSnapshot, UserClaims } from '../shared/protocol.js';
+import type { InvalidReason, SessionSnapshot } from '../shared/protocol.js';
 import { parseTokenSet, type TokenSet } from '../shared/token-set.js';
 import type { TokenTarget } from './api-rule.js';
 import { expiresAtFor } from './expiry.js';
@@ -127,9 +127,7 @@ export class TokenSession {
   #snapshotOf(session: StoredSession): SessionSnapshot {
     const tokens = session.tokens;
     const usable = tokens !== null && (tokens.accessToken !== undefined || (this.#refresh !== null && tokens.refreshToken !== undefined));
-    const snapshot: SessionSnapshot = { state: usable ? 'authenticated' : 'unauthenticated', epoch: session.epoch };
-    if (usable && tokens.user) snapshot.user = tokens.user;
-    return snapshot;
+    return { state: usable ? 'authenticated' : 'unauthenticated', epoch: session.epoch };
   }
 
   /** The session as pages see it; ends a session whose token expired with nothing to refresh it. */
@@ -414,14 +412,16 @@ export class TokenSession {
 
   /**
    * Replaces the session with tokens handed over by a page (validated by the caller), or those of
-   * a login the worker ran itself, with its `identity` (raw ID token, claims, DPoP key pair).
+   * a login the worker ran itself, stored with its `extra` fields (the login's: raw ID token,
+   * claims, DPoP key pair), which last as long as these tokens: kept by refreshes, gone at logout
+   * or loss. Pages never see them; an extension shows what it chooses (see `WorkerLogin.changed`).
    * @throws TypeError when the tokens cannot make a usable session with this config
    * @throws BearerSwError `storage-failed`
    */
-  async handoff(tokens: TokenSet, identity?: { idToken: string; user: UserClaims; dpopKey?: CryptoKeyPair }): Promise<SessionSnapshot> {
+  async handoff(tokens: TokenSet, extra?: Pick<StoredTokens, 'idToken' | 'user' | 'dpopKey'>): Promise<SessionSnapshot> {
     const receivedAt = this.#now();
-    // A handoff starts a new session: no resource's token carries over; a login's identity does.
-    const stored: StoredTokens = { ...identity, ...this.#received(tokens, receivedAt) };
+    // A handoff starts a new session: no resource's token carries over; the extra fields given do.
+    const stored: StoredTokens = { ...extra, ...this.#received(tokens, receivedAt) };
     if (tokens.refreshToken !== undefined) stored.refreshToken = tokens.refreshToken;
     const expiresAt = stored.expiresAt;
     if (this.#refresh === null || tokens.refreshToken === undefined) {

@@ -9,9 +9,13 @@ export interface StoredTokens {
   expiresAt?: number;
   /** When the worker received the access token (epoch ms), with `expiresAt`: its lifetime bounds the leeway. */
   receivedAt?: number;
-  /** The raw ID token of a login the worker ran (for `id_token_hint`); never sent to a page. */
+  /**
+   * The raw ID token of a login the worker ran (for `id_token_hint`); never sent to a page. This
+   * field, `user` and `dpopKey` are the login's, stored with the tokens by its handoff; the core
+   * only keeps them while the tokens last.
+   */
   idToken?: string;
-  /** Its validated claims, which pages do see as `session.user`. */
+  /** Its validated claims, which the login shows pages as `session.user`. */
   user?: UserClaims;
   /**
    * The DPoP key pair the tokens are bound to (RFC 9449), for a login with `dpop: true`: made for

@@ -1,4 +1,4 @@
-import type { PageMessage } from '../shared/protocol.js';
+import type { PageMessage, SessionSnapshot } from '../shared/protocol.js';
 import type { RefreshFn } from './injector-config.js';
 import type { RuleMatcher } from './rule-matcher.js';
 import type { RouterCondition } from './static-routes.js';
@@ -14,6 +14,8 @@ export interface LoginBinding {
   matcher: RuleMatcher;
   /** The session a finished login is stored in, and a logout clears. */
   session: Pick<TokenSession, 'handoff' | 'logout' | 'snapshot' | 'ready' | 'current' | 'accessToken' | 'accessTokenAfterUnauthorized'>;
+  /** The refresh the session runs: the login's own, unless the config also set `refresh` (refused at attach). */
+  refresh: RefreshFn | null;
   /** The debug log; absent when `debug` is off (call it as `log?.(…)`). */
   log?: ((message: string) => void) | undefined;
 }
@@ -26,7 +28,7 @@ export interface LoginBinding {
 export interface WorkerLogin {
   /**
    * Called once at worker start.
-   * @throws TypeError when the redirect URI lies outside the scope
+   * @throws TypeError when the redirect URI lies outside the scope, or the config also has `refresh`
    */
   attach(binding: LoginBinding): void;
   /** Conditions of requests that must reach the fetch event even under static routes. */
@@ -38,10 +40,15 @@ export interface WorkerLogin {
    */
   intercept(event: FetchEvent): Promise<Response> | null;
   /**
-   * The answer to a page request the login changes (`login`, `logout`, a refused `handoff`, a
-   * `hello` that must hear of a failed login), or `undefined` to leave it to the core.
+   * The answer to a page request the login changes (`login`, `logout`, a refused `handoff`,
+   * `hello` with the user and a failed login's news), or `undefined` to leave it to the core.
    */
   message(message: PageMessage, client: Client): Promise<unknown> | undefined;
+  /**
+   * Completes a snapshot of the session before every tab hears of a change (`state`): adds
+   * `user` while the stored tokens carry the login's identity. Must not throw.
+   */
+  changed(snapshot: SessionSnapshot): void;
   /** Refreshes with the discovered token endpoint. */
   refresh: RefreshFn;
 }

@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { BearerSwError } from '../../shared/errors.js';
-import type { LoginFailedDetail, ReplyResults } from '../../shared/protocol.js';
+import type { LoginFailedDetail, ReplyResults, SessionSnapshot } from '../../shared/protocol.js';
 import type { TokenSet } from '../../shared/token-set.js';
 import { VERSION } from '../../shared/version.js';
 import { prepareDpopKey } from '../dpop/create-dpop-proof.js';
@@ -239,6 +239,16 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
     return result;
   };
 
+  /**
+   * `snapshot` with the signed-in user while the session is usable: the claims this login stored
+   * with the tokens (the session's record in memory is the one the snapshot was made from).
+   */
+  const withUser = (snapshot: SessionSnapshot): SessionSnapshot => {
+    const user = attached?.binding.session.current?.tokens?.user;
+    if (snapshot.state === 'authenticated' && user) snapshot.user = user;
+    return snapshot;
+  };
+
   /** The failure of a login that ended on this window, once; `null` when there is none. */
   const takeFailure = (window: { id: string; url: string }): LoginFailedDetail | null => {
     const now = Date.now();
@@ -248,9 +258,11 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
     return failure === undefined ? null : { code: failure.code, message: failure.message };
   };
 
-  return {
+  const login: WorkerLogin = {
     attach(binding) {
       if (attached !== null) throw new TypeError('Failed to install the token injector: this login is already attached to a worker');
+      // The core takes the config's own refresh first; the login refreshes with its token endpoint only.
+      if (binding.refresh !== login.refresh) throw new TypeError('Failed to install the token injector: login must be what oidcLogin() returns, without refresh');
       const scope = new URL(binding.scope);
       if (checked.redirectUri.origin !== scope.origin || !checked.redirectUri.pathname.startsWith(scope.pathname)) {
         throw new TypeError(`Failed to install the token injector: login redirectUri ${checked.redirectUri.href} lies outside the worker's scope ${scope.href}`);
@@ -305,13 +317,17 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       return typeof rule === 'string' ? null : respondWithDpop(request, rule, { session, nonces, canRetry: true, log });
     },
 
+    changed: withUser,
+
     message(message, window) {
       const context = attached;
       if (context === null) return undefined;
       switch (message.type) {
         case 'hello': {
           const failed = takeFailure(window);
-          return failed === null ? undefined : context.binding.session.snapshot().then((snapshot) => ({ ...snapshot, version: VERSION, loginFailed: failed }));
+          return context.binding.session
+            .snapshot()
+            .then((snapshot) => ({ ...withUser(snapshot), version: VERSION, ...(failed !== null && { loginFailed: failed }) }));
         }
         case 'handoff':
           return checked.allowHandoff
@@ -370,4 +386,5 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       }
     },
   };
+  return login;
 }

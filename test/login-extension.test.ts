@@ -1,0 +1,56 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { compileConfig } from '../src/worker/injector-config.js';
+import { oidcLogin } from '../src/worker/login/oidc-login.js';
+import type { StoredSession } from '../src/worker/token-store.js';
+import type { LoginBinding } from '../src/worker/worker-login.js';
+
+const options = { issuer: 'https://as.test', clientId: 'spa', redirectUri: 'https://app.test/callback' };
+const apis = [{ origin: 'https://api.test' }];
+let databases = 0;
+
+/** A binding as installTokenInjector builds it from the compiled config, with a session holding `current`. */
+function bindingFor(config: Record<string, unknown>, current: StoredSession | null): LoginBinding {
+  const compiled = compileConfig({ apis, ...config });
+  const session = { current, ready: () => Promise.resolve(current ?? { tokens: null, epoch: 0 }) } as unknown as LoginBinding['session'];
+  return { ...compiled, databaseName: `login-extension-${++databases}`, scope: 'https://app.test/', session };
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('the login as the core sees it', () => {
+  it('refuses, at attach, a config that also has refresh; alone, the session refreshes with the login', () => {
+    vi.stubGlobal('fetch', () => Promise.reject(new Error('offline')));
+    const login = oidcLogin(options);
+    const refresh = () => Promise.resolve({ accessToken: 'a' });
+    const both = bindingFor({ login, refresh }, null);
+    expect(both.refresh).toBe(refresh);
+    expect(() => login.attach(both)).toThrow(/Failed to install the token injector: login must be what oidcLogin\(\) returns, without refresh/);
+
+    const alone = oidcLogin(options);
+    const binding = bindingFor({ login: alone }, null);
+    expect(binding.refresh).toBe(alone.refresh);
+    expect(() => alone.attach(binding)).not.toThrow();
+  });
+
+  it('shows the user it stored with the tokens in every snapshot of a usable session, and nothing else', () => {
+    vi.stubGlobal('fetch', () => Promise.reject(new Error('offline')));
+    const user = { sub: 'alice', email: 'a@example.test' };
+    const current: StoredSession = { tokens: { accessToken: 'a', refreshToken: 'r', idToken: 'id', user }, epoch: 3 };
+    const login = oidcLogin(options);
+    login.attach(bindingFor({ login }, current));
+
+    const usable = { state: 'authenticated' as const, epoch: 3 };
+    login.changed(usable);
+    expect(usable).toEqual({ state: 'authenticated', epoch: 3, user });
+
+    const ended = { state: 'unauthenticated' as const, epoch: 4 };
+    login.changed(ended);
+    expect(ended).toEqual({ state: 'unauthenticated', epoch: 4 });
+
+    current.tokens = { accessToken: 'b' };
+    const handedOff = { state: 'authenticated' as const, epoch: 5 };
+    login.changed(handedOff);
+    expect(handedOff).toEqual({ state: 'authenticated', epoch: 5 });
+  });
+});
