@@ -49,12 +49,15 @@ interface Entrant {
 
 /**
  * Writes the session a finished login leaves (an access token, a refresh token and, with DPoP, a new
- * non-extractable ES256 key pair) into the worker's database before the worker starts.
+ * non-extractable ES256 key pair with its public JWK) into the worker's database before the worker starts.
  */
-function seedSession(page: Page, accessToken: string, refreshToken: string, dpop: boolean): Promise<void> {
+export function seedSession(page: Page, accessToken: string, refreshToken: string, dpop: boolean): Promise<void> {
   return page.evaluate(
     async ([accessToken, refreshToken, dpop]) => {
+      // As generateDpopKeyPair makes it: the public key's JWK exported once and stored with the pair.
       const keyPair = dpop ? await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']) : undefined;
+      const jwk = keyPair && (await crypto.subtle.exportKey('jwk', keyPair.publicKey));
+      const dpopKey = keyPair && jwk && { ...keyPair, publicJwk: jwk };
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const open = indexedDB.open('bearer-sw', 1);
         open.onupgradeneeded = () => open.result.createObjectStore('session');
@@ -63,7 +66,7 @@ function seedSession(page: Page, accessToken: string, refreshToken: string, dpop
       });
       await new Promise<void>((resolve, reject) => {
         const tx = db.transaction('session', 'readwrite');
-        const tokens = { accessToken, refreshToken, expiresAt: Date.now() + 3_600_000, ...(keyPair && { dpopKey: keyPair }) };
+        const tokens = { accessToken, refreshToken, expiresAt: Date.now() + 3_600_000, ...(dpopKey && { dpopKey }) };
         tx.objectStore('session').put({ tokens, epoch: 1 }, 'current');
         tx.oncomplete = () => resolve();
         tx.onerror = () => reject(tx.error);

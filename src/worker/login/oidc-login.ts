@@ -3,7 +3,6 @@ import { BearerSwError } from '../../shared/errors.js';
 import type { LoginFailedDetail, ReplyResults, SessionSnapshot } from '../../shared/protocol.js';
 import type { TokenSet } from '../../shared/token-set.js';
 import { VERSION } from '../../shared/version.js';
-import { prepareDpopKey } from '../dpop/create-dpop-proof.js';
 import { DpopNonceMemory } from '../dpop/dpop-nonce-memory.js';
 import { generateDpopKeyPair } from '../dpop/generate-dpop-key-pair.js';
 import { respondWithDpop } from '../dpop/respond-with-dpop.js';
@@ -272,15 +271,11 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       const db = openLoginDatabase(binding.databaseName);
       const discovery = createDiscovery(checked.issuer, db, checked.insecure);
       attached = { binding, origin: scope.origin, discovery, pending: createPendingLogins(db), postLogout };
-      // Warm: the endpoints the guard checks are known before the first page request.
-      discovery.get().catch((error: unknown) => binding.log?.((error as Error).message));
-      // With DPoP, the stored key's proof header is ready by the time the first request signs.
-      if (nonces !== null) {
-        binding.session
-          .ready()
-          .then((session) => session.tokens?.dpopKey && prepareDpopKey(session.tokens.dpopKey))
-          .catch(() => undefined);
-      }
+      // Warm: the endpoints the guard checks are known soon after start. Not before the session is loaded,
+      // nor in the first request's way after: the login's database opening beside the session's delays a
+      // restarted worker's first request (bench/cold-trace.ts).
+      const warm = () => setTimeout(() => discovery.get().catch((error: unknown) => binding.log?.((error as Error).message)));
+      binding.session.ready().then(warm, warm);
     },
 
     async staticRoutes() {
