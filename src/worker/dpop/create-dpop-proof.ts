@@ -64,10 +64,10 @@ export async function createDpopProof(keyPair: DpopKeyPair, request: ProofReques
     htu: `${url.origin}${url.pathname}`,
     iat: Math.floor(Date.now() / 1000),
   };
-  // The header and the token's hash side by side.
-  const [header, ath] = await Promise.all([
-    encodedHeader(keyPair),
+  // The token's hash and the header side by side (the digest first: it runs while the header is encoded).
+  const [ath, header] = await Promise.all([
     request.accessToken === undefined ? undefined : crypto.subtle.digest('SHA-256', encoder.encode(request.accessToken)),
+    encodedHeader(keyPair),
   ]);
   if (ath !== undefined) claims['ath'] = base64url(new Uint8Array(ath));
   if (request.nonce !== undefined) claims['nonce'] = request.nonce;

@@ -25,6 +25,8 @@ const END_SESSION_PARAM = 'bearer-sw-end-session';
 /** How long a failed login's news waits for its tab to ask (`hello`). */
 const FAILURE_TTL_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 10_000;
+/** How long after start discovery is warmed: past a restarted worker's first request, on a fast network. */
+const WARM_DELAY_MS = 50;
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
 
 interface Attached {
@@ -271,11 +273,10 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       const db = openLoginDatabase(binding.databaseName);
       const discovery = createDiscovery(checked.issuer, db, checked.insecure);
       attached = { binding, origin: scope.origin, discovery, pending: createPendingLogins(db), postLogout };
-      // Warm: the endpoints the guard checks are known soon after start. Not before the session is loaded,
-      // nor in the first request's way after: the login's database opening beside the session's delays a
+      // Warm: the endpoints the guard checks are known soon after start. Not at once: the login's database
+      // opened beside the session's delays the session's read, and opened just after it, the response of a
       // restarted worker's first request (bench/cold-trace.ts).
-      const warm = () => setTimeout(() => discovery.get().catch((error: unknown) => binding.log?.((error as Error).message)));
-      binding.session.ready().then(warm, warm);
+      setTimeout(() => discovery.get().catch((error: unknown) => binding.log?.((error as Error).message)), WARM_DELAY_MS);
     },
 
     async staticRoutes() {
