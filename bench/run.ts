@@ -7,11 +7,12 @@
 // floors and C.
 //
 // Options: --rounds N (default 6), --quick (3 rounds, smaller samples: to try the bench out),
-// --dpop-only (only the DPoP measures), --out DIR (default bench/results).
+// --dpop-only (only the DPoP measures), --out DIR (default bench/results), --alt DIR (adds X to the DPoP
+// measures: D built from another source tree, a `src/` whose imports resolve, to measure a change in the same run).
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CHROMIUM_ARGS, findChromium, INSTALL_HINT } from '../scripts/find-chromium.mjs';
@@ -31,6 +32,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     quick: { type: 'boolean', default: false },
     'dpop-only': { type: 'boolean', default: false },
+    alt: { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
   },
 });
@@ -197,14 +199,18 @@ async function main(): Promise<void> {
   if (found === null) throw new Error(INSTALL_HINT);
   const started = Date.now();
   console.log(`bench: ${ROUNDS} rounds × ${VARIANTS.join(' ')}${quick ? ' (quick)' : ''}; building…`);
-  const bundles = await buildBenchBundles({ extra: ['floor-route-all', 'floor-idb', 'bearer-login', 'bearer-dpop'] });
+  const bundles = await buildBenchBundles({
+    extra: ['floor-route-all', 'floor-idb', 'bearer-login', 'bearer-dpop'],
+    ...(args.alt !== undefined && { alternativeSrc: resolve(args.alt), alternativeEntry: 'bearer-dpop' }),
+  });
+  const dpopOptions = { alt: args.alt !== undefined };
   const world = await startWorld(bundles);
   const browser = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS });
   const load = { before: loadavg()[0]!, after: 0 };
   const outDir = args.out ?? '';
   if (args['dpop-only'] === true) {
     try {
-      const dpop = await measureDpop(browser, world, ROUNDS, DPOP_SIZES);
+      const dpop = await measureDpop(browser, world, ROUNDS, DPOP_SIZES, dpopOptions);
       console.log(`\n${formatDpop(dpop).join('\n')}`);
       console.log(`load average ${round(load.before, 1)} → ${round(loadavg()[0]!, 1)}`);
       mkdirSync(outDir, { recursive: true });
@@ -252,7 +258,7 @@ async function main(): Promise<void> {
     console.log(`refresh fan-out: ${EXPIRIES} expiries × 3 tabs × 30 parallel against oidc-provider…`);
     const fanout = await measureRefreshFanout(browser, world, EXPIRIES);
     console.log(`DPoP: ${ROUNDS} rounds × B I C D…`);
-    const dpop = await measureDpop(browser, world, ROUNDS, DPOP_SIZES);
+    const dpop = await measureDpop(browser, world, ROUNDS, DPOP_SIZES, dpopOptions);
     load.after = loadavg()[0]!;
 
     console.log(`\n${formatTable(results)}`);
