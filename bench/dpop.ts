@@ -40,7 +40,15 @@ export interface DpopResult {
   /** ms, per variant; L is bearer-sw with oidcLogin without DPoP. */
   firstAfterStop: Record<'I' | 'C' | 'L' | 'D', Summary | null>;
   /** Round-by-round ratios. Targets of issue 13: D/B ≤ 1.10 sequential, D/I ≤ 1.10 after a stop. */
-  ratios: { sequentialDB: Summary | null; sequentialDC: Summary | null; afterStopDI: Summary | null; afterStopDC: Summary | null; afterStopDL: Summary | null };
+  ratios: {
+    sequentialDB: Summary | null;
+    sequentialDC: Summary | null;
+    afterStopDI: Summary | null;
+    afterStopDC: Summary | null;
+    afterStopDL: Summary | null;
+    /** The login without DPoP against the IndexedDB floor: what the login costs a cold start. */
+    afterStopLI: Summary | null;
+  };
   /**
    * In the worker: the first proof of a worker just stopped and woken by the probe (with a new key),
    * then the mean ms of one proof, one bare ES256 signature, one SHA-256 of a 1.1 KB token.
@@ -129,7 +137,7 @@ export async function measureDpop(browser: Browser, world: BenchWorld, rounds: n
   const stops = { I: [] as number[], C: [] as number[], L: [] as number[], D: [] as number[] };
   const alt = { sequential: [] as number[], stop: [] as number[], sequentialXD: [] as number[], afterStopXD: [] as number[], afterStopXI: [] as number[] };
   const variants: readonly DpopVariant[] = options.alt === true ? ['B', 'I', 'C', 'L', 'D', 'X'] : ['B', 'I', 'C', 'L', 'D'];
-  const ratio = { sequentialDB: [] as number[], sequentialDC: [] as number[], afterStopDI: [] as number[], afterStopDC: [] as number[], afterStopDL: [] as number[] };
+  const ratio = { sequentialDB: [] as number[], sequentialDC: [] as number[], afterStopDI: [] as number[], afterStopDC: [] as number[], afterStopDL: [] as number[], afterStopLI: [] as number[] };
   let cost: DpopResult['proofCost'] | null = null;
   for (let r = 0; r < rounds; r++) {
     const entrants: Entrant[] = [];
@@ -182,6 +190,7 @@ export async function measureDpop(browser: Browser, world: BenchWorld, rounds: n
       ratio.afterStopDI.push(m('D', 'stop') / m('I', 'stop'));
       ratio.afterStopDC.push(m('D', 'stop') / m('C', 'stop'));
       ratio.afterStopDL.push(m('D', 'stop') / m('L', 'stop'));
+      ratio.afterStopLI.push(m('L', 'stop') / m('I', 'stop'));
       if (options.alt === true) {
         alt.sequential.push(m('X', 'sequential'));
         alt.stop.push(m('X', 'stop'));
@@ -207,6 +216,7 @@ export async function measureDpop(browser: Browser, world: BenchWorld, rounds: n
       afterStopDI: summarize(ratio.afterStopDI),
       afterStopDC: summarize(ratio.afterStopDC),
       afterStopDL: summarize(ratio.afterStopDL),
+      afterStopLI: summarize(ratio.afterStopLI),
     },
     proofCost: cost ?? { first: Number.NaN, proof: Number.NaN, sign: Number.NaN, digest: Number.NaN },
     ...(options.alt === true && {
@@ -232,7 +242,7 @@ export function formatDpop(result: DpopResult): string[] {
     `  first request after a stop, ms: I IndexedDB floor ${s(result.firstAfterStop.I, 2)}, C ${s(result.firstAfterStop.C, 2)}, ` +
       `L bearer-sw + login without DPoP ${s(result.firstAfterStop.L, 2)}, D ${s(result.firstAfterStop.D, 2)}`,
     `    D / I ${s(result.ratios.afterStopDI, 2)} — target ≤ 1.10: ${verdict(result.ratios.afterStopDI, 1.1)}; D / C ${s(result.ratios.afterStopDC, 2)}; ` +
-      `D / L ${s(result.ratios.afterStopDL, 2)} (DPoP's own share)`,
+      `D / L ${s(result.ratios.afterStopDL, 2)} (DPoP's own share); L / I ${s(result.ratios.afterStopLI, 2)} (the login's)`,
     `  where a proof's time goes (in the worker, mean of 200): one proof ${round(result.proofCost.proof)} ms = ` +
       `one ES256 signature ${round(result.proofCost.sign)} ms + one SHA-256 of the token (ath) ${round(result.proofCost.digest)} ms + encoding; ` +
       `the first proof of a worker just started: ${round(result.proofCost.first, 2)} ms`,
