@@ -24,6 +24,8 @@ test('npm pack produces a package that installs and works in a separate Vite app
     expect(files).toEqual(
       expect.arrayContaining([
         ...['dist/worker.js', 'dist/worker-login.js', 'dist/client.js', 'dist/server.js', 'dist/vite.js'],
+        // The worker entries with compact messages (the `production` condition) and their lookup table.
+        ...['dist/production/worker.js', 'dist/production/worker-login.js', 'dist/production/workbox.js', 'docs/errors.md'],
         ...['dist/types/worker/index.d.ts', 'dist/types/worker/login/index.d.ts', 'dist/types/client/index.d.ts', 'dist/types/server/index.d.ts', 'dist/types/vite/index.d.ts'],
         'README.md',
         'package.json',
