@@ -52,7 +52,7 @@ const HANDOFF_REFUSED = 'Failed to hand off tokens: the worker runs the login it
 /** The id docs/errors.md gives a sentence: what a production build says instead of it. */
 function errorId(sentence: string): string {
   const table = readFileSync(join(import.meta.dirname, '..', 'docs', 'errors.md'), 'utf8');
-  const id = table.split('\n').find((line) => line.includes(`| \`\` ${sentence} \`\` |`))?.match(/^\| `([0-9a-z]{4})` \|/)?.[1];
+  const id = table.split('\n').find((line) => line.includes(`| \`\` ${sentence} \`\` |`))?.match(/^\| `([0-9a-z]{3})` \|/)?.[1];
   if (id === undefined) throw new Error(`docs/errors.md does not list '${sentence}'`);
   return id;
 }

@@ -6,7 +6,7 @@
 // tagged template with a plain template literal naming a stable id and keeping the values:
 //
 //   msg`Failed to install the token injector: apis[${index}] ${reason}`
-//   → `bearer-sw 1x7q: ${index} · ${reason}`
+//   → `bearer-sw a2b: ${index} · ${reason}`
 //
 // The id is derived from the sentence's static text only (renaming a variable keeps it; changing a
 // word changes it), so docs/errors.md (scripts/error-docs.mjs) can list every id with its sentence.
@@ -30,7 +30,9 @@ export function messageText(template) {
 }
 
 /**
- * The stable id of a sentence: FNV-1a (32 bits) of its static text, four base-36 characters.
+ * The stable id of a sentence: FNV-1a (32 bits) of its static text, three base-36 characters
+ * (46,656 ids: short, since every byte ships; a build with two sentences on one id fails and names
+ * them, so one is reworded).
  * @param {string} text - as {@link messageText} returns it
  */
 export function messageId(text) {
@@ -39,7 +41,7 @@ export function messageId(text) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return (hash % 36 ** 4).toString(36).padStart(4, '0');
+  return (hash % 36 ** 3).toString(36).padStart(3, '0');
 }
 
 /**

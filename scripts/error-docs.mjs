@@ -247,7 +247,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       // Reported below as every id missing.
     }
     if (actual !== expected) {
-      const ids = (text) => new Set([...text.matchAll(/^\| `([0-9a-z]{4})` \|/gm)].map((m) => m[1]));
+      const ids = (text) => new Set([...text.matchAll(/^\| `([0-9a-z]{3})` \|/gm)].map((m) => m[1]));
       const have = ids(actual);
       const want = ids(expected);
       for (const id of want) if (!have.has(id)) console.error(`error docs: id ${id} missing from docs/errors.md`);
