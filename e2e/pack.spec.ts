@@ -121,7 +121,7 @@ console.log(JSON.stringify({ sub: claims.sub, code: refusal instanceof RequestVe
     const scripts = ['sw.js', ...readdirSync(join(app, 'dist', 'assets')).map((f) => `assets/${f}`)].filter((f) => f.endsWith('.js'));
     const built = scripts.map((f) => readFileSync(join(app, 'dist', f), 'utf8')).join('\n');
     expect(built).not.toContain('Failed to install the token injector');
-    expect(built).not.toContain('Failed to log in');
+    expect(built).not.toContain('Failed to log in: the response matches no login in progress');
     expect(built).toMatch(/`bearer-sw [0-9a-z]{3}: \$\{/);
     const server = await startAppServer(join(app, 'dist') + '/', { apis: [] });
     try {
