@@ -1,3 +1,4 @@
+import { msg } from '../../shared/message.js';
 import type { DpopKeyPair } from './generate-dpop-key-pair.js';
 
 /** The request a proof is for. */
@@ -57,7 +58,7 @@ async function encodedHeader({ publicKey, publicJwk }: DpopKeyPair): Promise<str
  */
 export async function createDpopProof(keyPair: DpopKeyPair, request: ProofRequest): Promise<string> {
   const url = new URL(request.url);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError('Failed to create a DPoP proof: the URL is not http(s)');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(msg`Failed to create a DPoP proof: the URL is not http(s)`);
   const claims: Record<string, string | number> = {
     jti: base64url(crypto.getRandomValues(new Uint8Array(16))),
     htm: request.method,
