@@ -135,7 +135,8 @@ describe('token store: the connection', () => {
     const seen = watch();
     const store = createTokenStore(name);
     await store.write({ tokens: { accessToken: 'still there' }, epoch: 2 });
-    forceCloseDatabase(seen.connections[0]!);
+    // (fake-indexeddb types its parameter as the class; it takes the connection.)
+    forceCloseDatabase(seen.connections[0]! as unknown as Parameters<typeof forceCloseDatabase>[0]);
     expect(await store.read()).toEqual({ tokens: { accessToken: 'still there' }, epoch: 2 });
     expect(seen.opens).toBe(2);
     store.close();
