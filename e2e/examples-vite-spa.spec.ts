@@ -46,6 +46,33 @@ function updateWorker(page: Page): Promise<boolean> {
   });
 }
 
+/** The sentence the worker answers a handoff with when it runs the login itself (src/worker/login/oidc-login.ts). */
+const HANDOFF_REFUSED = 'Failed to hand off tokens: the worker runs the login itself; pass allowHandoff: true to oidcLogin to accept tokens from pages';
+
+/** The id docs/errors.md gives a sentence: what a production build says instead of it. */
+function errorId(sentence: string): string {
+  const table = readFileSync(join(import.meta.dirname, '..', 'docs', 'errors.md'), 'utf8');
+  const id = table.split('\n').find((line) => line.includes(`| \`\` ${sentence} \`\` |`))?.match(/^\| `([0-9a-z]{3})` \|/)?.[1];
+  if (id === undefined) throw new Error(`docs/errors.md does not list '${sentence}'`);
+  return id;
+}
+
+/** Sends the controlling worker a handoff on a port of its own, as the page module would; resolves with its reply. */
+function sendHandoff(page: Page): Promise<unknown> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const channel = new MessageChannel();
+        const timer = setTimeout(() => reject(new Error('no reply to the handoff in 10 s')), 10_000);
+        channel.port1.onmessage = (event) => {
+          clearTimeout(timer);
+          resolve(event.data);
+        };
+        navigator.serviceWorker.controller?.postMessage({ v: 1, type: 'handoff', id: 'h1', payload: { accessToken: 'not-a-real-token' } }, [channel.port2]);
+      }),
+  );
+}
+
 for (const mode of ['dev', 'build'] as const) {
   test.describe(`examples/vite-spa (${mode === 'dev' ? 'vite dev' : 'vite build + vite preview'})`, () => {
     test('the worker is one classic script at /sw.js; log in, and the API receives the token', async ({ page, examples }) => {
@@ -89,6 +116,15 @@ for (const mode of ['dev', 'build'] as const) {
       expect(committed.filter((url) => /[?&](code|state)=/.test(url) || url.startsWith(`${example.origin}/callback`))).toEqual([]);
       await page.locator('#call').click();
       await expect(page.locator('#result')).toContainText('200', { timeout: 15_000 });
+      // A page's handoff is refused with the same code either way; `vite build` resolved the
+      // package's `production` condition, so the worker says the sentence's id (docs/errors.md),
+      // the dev server the full sentence.
+      const message = mode === 'build' ? `bearer-sw ${errorId(HANDOFF_REFUSED)}` : HANDOFF_REFUSED;
+      expect(await sendHandoff(page)).toEqual({ v: 1, type: 'reply', id: 'h1', payload: { ok: false, error: { code: 'not-allowed', message } } });
+      // No sentence is left in the production worker, not only this one.
+      for (const sentence of [HANDOFF_REFUSED, 'Failed to install the token injector: apis[', 'Failed to refresh tokens: the token endpoint could not be reached']) {
+        expect(script.includes(sentence), sentence).toBe(mode === 'dev');
+      }
       // The API verified alice's access token, the one the provider issued at that exchange.
       expect(seenAt(example, '/v1/me')).toEqual([{ header: 'authorization', sub: 'alice' }]);
       const issued = example.oidc.record.issued.slice(issuedBefore);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
@@ -24,6 +24,8 @@ test('npm pack produces a package that installs and works in a separate Vite app
     expect(files).toEqual(
       expect.arrayContaining([
         ...['dist/worker.js', 'dist/worker-login.js', 'dist/client.js', 'dist/server.js', 'dist/vite.js'],
+        // The worker entries with compact messages (the `production` condition) and their lookup table.
+        ...['dist/production/worker.js', 'dist/production/worker-login.js', 'dist/production/workbox.js', 'docs/errors.md'],
         ...['dist/types/worker/index.d.ts', 'dist/types/worker/login/index.d.ts', 'dist/types/client/index.d.ts', 'dist/types/server/index.d.ts', 'dist/types/vite/index.d.ts'],
         'README.md',
         'package.json',
@@ -91,20 +93,36 @@ console.log(JSON.stringify({ sub: claims.sub, code: refusal instanceof RequestVe
     const served = execFileSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/api.ts'], { cwd: app, encoding: 'utf8' });
     expect(JSON.parse(served)).toEqual({ sub: 'packed', code: 'missing-token', status: 401, challenge: expect.stringMatching(/^Bearer, DPoP algs="ES256 /) });
 
-    await build({
-      root: app,
-      configFile: false,
-      logLevel: 'warn',
-      build: {
-        outDir: join(app, 'dist'),
-        target: 'es2022',
-        rollupOptions: {
-          input: { main: join(app, 'index.html'), sw: join(app, 'src', 'sw.ts'), 'login-sw': join(app, 'src', 'login-sw.ts') },
-          output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
+    // As `vite build` from a shell: no NODE_ENV yet (an earlier test in this process may have set
+    // one), so Vite settles on production and resolves `exports` with the `production` condition.
+    const nodeEnv = process.env.NODE_ENV;
+    delete process.env.NODE_ENV;
+    try {
+      await build({
+        root: app,
+        configFile: false,
+        logLevel: 'warn',
+        build: {
+          outDir: join(app, 'dist'),
+          target: 'es2022',
+          rollupOptions: {
+            input: { main: join(app, 'index.html'), sw: join(app, 'src', 'sw.ts'), 'login-sw': join(app, 'src', 'login-sw.ts') },
+            output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
+          },
         },
-      },
-    });
+      });
+    } finally {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
+    }
 
+    // Vite's own resolution picked the worker builds with compact messages (docs/errors.md), in
+    // sw.js or the chunks it shares with login-sw.js.
+    const scripts = ['sw.js', ...readdirSync(join(app, 'dist', 'assets')).map((f) => `assets/${f}`)].filter((f) => f.endsWith('.js'));
+    const built = scripts.map((f) => readFileSync(join(app, 'dist', f), 'utf8')).join('\n');
+    expect(built).not.toContain('Failed to install the token injector');
+    expect(built).not.toContain('Failed to log in: the response matches no login in progress');
+    expect(built).toMatch(/`bearer-sw [0-9a-z]{3}: \$\{/);
     const server = await startAppServer(join(app, 'dist') + '/', { apis: [] });
     try {
       const page = await context.newPage();

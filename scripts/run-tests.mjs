@@ -1,4 +1,4 @@
-// `npm test`: lint, typecheck, build, size budget, API docs, unit tests (Vitest), end-to-end tests (Playwright in
+// `npm test`: lint, typecheck, build, size budget, API docs, error docs, unit tests (Vitest), end-to-end tests (Playwright in
 // Chromium), the shared scenarios in Chromium, Firefox and WebKit, then one closing line
 // `N passed, M failed` over everything that ran.
 import { spawnSync } from 'node:child_process';
@@ -36,6 +36,8 @@ check('typecheck', run('typecheck', bin('tsc'), ['-p', 'tsconfig.tools.json']));
 check('size budget', built && run('size budget', 'node', ['scripts/check-size.mjs']));
 // README.md's API section against the built declarations (scripts/check-api-docs.mjs), so the docs cannot drift.
 check('api docs', built && run('api docs', 'node', ['scripts/check-api-docs.mjs']));
+// docs/errors.md (the ids of the production build's compact messages) against the sources (scripts/error-docs.mjs).
+check('error docs', run('error docs', 'node', ['scripts/error-docs.mjs']));
 
 // Unit tests
 rmSync('test-results/unit.json', { force: true });

@@ -38,13 +38,15 @@ const otherRelease = [
 ];
 
 /**
- * Builds the package (`dist/`) and the test app (`e2e/.build/app`): the page, and the worker as
+ * Builds the package (`dist/`, with `dist/production/`) and the test app (`e2e/.build/app`): the page, and the worker as
  * one ES module that imports its config from `/sw-config.js` at run time (`/sw.js`), and as a
  * classic script on the package's IIFE build (`/sw-classic.js`); and the same page and worker of
  * a release speaking protocol {@link OTHER_PROTOCOL_VERSION} (`/protocol-2/`, `/sw-protocol-2.js`).
  */
 export async function buildFixtures(): Promise<void> {
   await build({ ...quiet, configFile: join(ROOT, 'vite.config.ts'), root: ROOT });
+  // The worker entries with compact messages (`exports` → `production`), for the packed tarball.
+  await build({ ...quiet, configFile: join(ROOT, 'vite.worker-production.config.ts'), root: ROOT });
   await build({ ...quiet, configFile: join(ROOT, 'vite.worker-classic.config.ts'), root: ROOT });
   await build({
     ...quiet,

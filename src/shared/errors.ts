@@ -1,3 +1,4 @@
+import { msg } from './message.js';
 /**
  * Coded errors shared by the worker and the page module.
  *
@@ -74,7 +75,7 @@ export interface SerializedError {
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof BearerSwError) return { code: error.code, message: error.message };
   if (error instanceof TypeError) return { code: 'invalid-argument', message: error.message };
-  return { code: 'internal', message: 'Failed to complete the request: an unexpected error in the worker' };
+  return { code: 'internal', message: msg`Failed to complete the request: an unexpected error in the worker` };
 }
 
 /**

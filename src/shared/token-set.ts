@@ -1,3 +1,4 @@
+import { msg } from './message.js';
 /**
  * The token set an app hands over after login, and the one a refresh returns.
  */
@@ -25,14 +26,14 @@ const SNAKE_CASE_HINTS: Record<string, string> = {
 function checkToken(value: unknown, key: string, action: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') {
-    throw new TypeError(`Failed to ${action}: ${key} must be a string, got ${value === null ? 'null' : typeof value}`);
+    throw new TypeError(msg`Failed to ${action}: ${key} must be a string, got ${value === null ? 'null' : typeof value}`);
   }
-  if (value.length === 0) throw new TypeError(`Failed to ${action}: ${key} must not be empty`);
+  if (value.length === 0) throw new TypeError(msg`Failed to ${action}: ${key} must not be empty`);
   if (value.length > MAX_TOKEN_LENGTH) {
-    throw new TypeError(`Failed to ${action}: ${key} is longer than ${MAX_TOKEN_LENGTH} characters`);
+    throw new TypeError(msg`Failed to ${action}: ${key} is longer than ${MAX_TOKEN_LENGTH} characters`);
   }
   if (!HEADER_SAFE_TOKEN.test(value)) {
-    throw new TypeError(`Failed to ${action}: ${key} has characters not allowed in an HTTP header`);
+    throw new TypeError(msg`Failed to ${action}: ${key} has characters not allowed in an HTTP header`);
   }
   return value;
 }
@@ -53,19 +54,19 @@ function checkToken(value: unknown, key: string, action: string): string | undef
  */
 export function parseTokenSet(input: unknown, action: string): TokenSet {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new TypeError(`Failed to ${action}: expected an object of tokens`);
+    throw new TypeError(msg`Failed to ${action}: expected an object of tokens`);
   }
   const record = input as Record<string, unknown>;
   // Other fields (an id token, a token type) are ignored, but the OAuth wire names are a
   // mistake worth stopping: the tokens would otherwise be silently missing.
   for (const key of Object.keys(record)) {
     const hint = SNAKE_CASE_HINTS[key];
-    if (hint) throw new TypeError(`Failed to ${action}: unknown field '${key}' (did you mean '${hint}'?)`);
+    if (hint) throw new TypeError(msg`Failed to ${action}: unknown field '${key}' (did you mean '${hint}'?)`);
   }
   const accessToken = checkToken(record.accessToken, 'accessToken', action);
   const refreshToken = checkToken(record.refreshToken, 'refreshToken', action);
   if (accessToken === undefined && refreshToken === undefined) {
-    throw new TypeError(`Failed to ${action}: an accessToken or a refreshToken is required`);
+    throw new TypeError(msg`Failed to ${action}: an accessToken or a refreshToken is required`);
   }
   const tokens: TokenSet = {};
   if (accessToken !== undefined) tokens.accessToken = accessToken;
@@ -73,7 +74,7 @@ export function parseTokenSet(input: unknown, action: string): TokenSet {
   if (record.expiresIn !== undefined) {
     const expiresIn = record.expiresIn;
     if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn < 0) {
-      throw new TypeError(`Failed to ${action}: expiresIn must be a finite number of seconds, zero or more`);
+      throw new TypeError(msg`Failed to ${action}: expiresIn must be a finite number of seconds, zero or more`);
     }
     tokens.expiresIn = expiresIn;
   }

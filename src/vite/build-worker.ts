@@ -37,6 +37,12 @@ interface OutputChunkLike {
  * @throws Error `Failed to build the service worker: …` with the bundler's message
  */
 export async function buildWorker(app: ResolvedConfig, entry: string, options: WorkerBuildOptions): Promise<WorkerBuild> {
+  // The app's mode decides, as it does for NODE_ENV below, not the process's NODE_ENV (which
+  // Vite's own `development|production` condition reads, and which an earlier build or dev server
+  // in the same process may have set): `vite build` resolves packages' `production` exports (so
+  // bearer-sw's worker carries compact messages, docs/errors.md), `vite` dev their `development`
+  // or `import` ones (full sentences).
+  const production = app.mode === 'production';
   let result: unknown;
   try {
     result = await build({
@@ -50,11 +56,11 @@ export async function buildWorker(app: ResolvedConfig, entry: string, options: W
       clearScreen: false,
       publicDir: false,
       // Vite's browser conditions, plus `worker` for packages with a build for worker scopes.
-      resolve: { alias: app.resolve.alias, conditions: ['worker', 'module', 'browser', 'development|production'] },
+      resolve: { alias: app.resolve.alias, conditions: ['worker', 'module', 'browser', production ? 'production' : 'development'] },
       define: {
         ...app.define,
         // workbox-core and others read process.env.NODE_ENV; a worker has no `process`.
-        'process.env.NODE_ENV': JSON.stringify(app.mode === 'production' ? 'production' : 'development'),
+        'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development'),
       },
       build: {
         write: false,

@@ -1,4 +1,5 @@
 import type { PerApiTokens } from './per-api-tokens.js';
+import { msg } from '../shared/message.js';
 
 /**
  * One allowlist entry: which requests get a token, and in which header.
@@ -75,32 +76,32 @@ const FORBIDDEN_HEADERS = new Set([
 
 /** Throws the `TypeError` of a rule that fails validation: `Failed to install the token injector: apis[<index>] <reason>`. */
 export function failRule(index: number, reason: string): never {
-  throw new TypeError(`Failed to install the token injector: apis[${index}] ${reason}`);
+  throw new TypeError(msg`Failed to install the token injector: apis[${index}] ${reason}`);
 }
 
 function compileOrigin(value: unknown, index: number): string {
-  if (typeof value !== 'string') failRule(index, 'origin must be a string');
+  if (typeof value !== 'string') failRule(index, msg`origin must be a string`);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    failRule(index, `origin '${value}' is not a valid URL`);
+    failRule(index, msg`origin '${value}' is not a valid URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') failRule(index, `origin '${value}' must use http or https`);
-  if (url.username !== '' || url.password !== '') failRule(index, `origin '${value}' must not contain user info`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') failRule(index, msg`origin '${value}' must use http or https`);
+  if (url.username !== '' || url.password !== '') failRule(index, msg`origin '${value}' must not contain user info`);
   if (url.origin !== value) {
-    failRule(index, `origin '${value}' is not an exact origin; write '${url.origin}' (scheme, host and port only)`);
+    failRule(index, msg`origin '${value}' is not an exact origin; write '${url.origin}' (scheme, host and port only)`);
   }
   return url.origin;
 }
 
 function compilePath(value: unknown, index: number): string {
-  if (typeof value !== 'string' || !value.startsWith('/')) failRule(index, `paths entries must be strings starting with '/'`);
+  if (typeof value !== 'string' || !value.startsWith('/')) failRule(index, msg`paths entries must be strings starting with '/'`);
   // What the URL parser makes of the path is what a request's URL will be compared with:
   // a prefix it would rewrite (dot segments, characters it percent-encodes) could never match.
   const parsed = new URL(value, 'http://x').pathname;
   if (parsed !== value || value.includes('?') || value.includes('#') || value.includes('//')) {
-    failRule(index, `path '${value}' is not a normalized path prefix`);
+    failRule(index, msg`path '${value}' is not a normalized path prefix`);
   }
   return value.length > 1 && value.endsWith('/') ? value.slice(0, -1) : value;
 }
@@ -119,29 +120,29 @@ function compilePath(value: unknown, index: number): string {
  * ```
  */
 export function compileRule(rule: unknown, index: number, perApi?: PerApiTokens): CompiledRule {
-  if (typeof rule !== 'object' || rule === null) failRule(index, 'must be an object');
+  if (typeof rule !== 'object' || rule === null) failRule(index, msg`must be an object`);
   const input = rule as Record<string, unknown>;
   const origin = compileOrigin(input.origin, index);
   let paths: string[] | null = null;
   if (input.paths !== undefined) {
-    if (!Array.isArray(input.paths) || input.paths.length === 0) failRule(index, 'paths must be a non-empty array when present');
+    if (!Array.isArray(input.paths) || input.paths.length === 0) failRule(index, msg`paths must be a non-empty array when present`);
     paths = input.paths.map((p) => compilePath(p, index));
     if (paths.includes('/')) paths = null;
   }
   const headerName = input.header === undefined ? 'Authorization' : input.header;
-  if (typeof headerName !== 'string' || !TOKEN.test(headerName)) failRule(index, 'header must be a valid HTTP header name');
+  if (typeof headerName !== 'string' || !TOKEN.test(headerName)) failRule(index, msg`header must be a valid HTTP header name`);
   const header = headerName.toLowerCase();
   if (FORBIDDEN_HEADERS.has(header) || header.startsWith('proxy-') || header.startsWith('sec-')) {
-    failRule(index, `header '${headerName}' is one browsers do not let scripts set`);
+    failRule(index, msg`header '${headerName}' is one browsers do not let scripts set`);
   }
   let scheme: string | null = 'Bearer';
   if (input.scheme !== undefined) {
     if (input.scheme !== null && (typeof input.scheme !== 'string' || !TOKEN.test(input.scheme))) {
-      failRule(index, 'scheme must be a single word such as Bearer, or null');
+      failRule(index, msg`scheme must be a single word such as Bearer, or null`);
     }
     scheme = input.scheme as string | null;
   }
-  if (input.upgradeNoCors !== undefined && typeof input.upgradeNoCors !== 'boolean') failRule(index, 'upgradeNoCors must be a boolean');
+  if (input.upgradeNoCors !== undefined && typeof input.upgradeNoCors !== 'boolean') failRule(index, msg`upgradeNoCors must be a boolean`);
   return {
     // The per-API machinery is only in a worker that imports it (`perApiTokens`).
     target:
@@ -149,7 +150,7 @@ export function compileRule(rule: unknown, index: number, perApi?: PerApiTokens)
         ? null
         : perApi?.compileTarget
           ? perApi.compileTarget(input, index)
-          : failRule(index, 'resource and audience need perApiTokens in the config'),
+          : failRule(index, msg`resource and audience need perApiTokens in the config`),
     origin,
     paths,
     header,

@@ -4,6 +4,7 @@ import { parseTokenSet } from '../shared/token-set.js';
 import { VERSION } from '../shared/version.js';
 import type { TokenSession } from './token-session.js';
 import type { WorkerLogin } from './worker-login.js';
+import { msg } from '../shared/message.js';
 
 /** What the message handler needs from the worker. */
 export interface MessageContext {
@@ -19,9 +20,9 @@ export interface MessageContext {
 }
 
 const GUARD_MESSAGES: Record<string, string> = {
-  'invalid-message': 'Failed to handle the message: not a bearer-sw message',
-  'unknown-type': 'Failed to handle the message: unknown message type',
-  'version-mismatch': 'Failed to handle the message: the page runs another bearer-sw version',
+  'invalid-message': msg`Failed to handle the message: not a bearer-sw message`,
+  'unknown-type': msg`Failed to handle the message: unknown message type`,
+  'version-mismatch': msg`Failed to handle the message: the page runs another bearer-sw version`,
 };
 
 /** Replies in our protocol version, or in `v`, the page's, to a page of another (see VersionMismatchReply). */
@@ -48,11 +49,11 @@ async function dispatch(message: PageMessage, context: MessageContext, client: C
       return null;
     case 'get-access-token':
       if (!context.exposeAccessToken) {
-        throw new BearerSwError('not-allowed', 'Failed to get the access token: exposeAccessToken is off');
+        throw new BearerSwError('not-allowed', msg`Failed to get the access token: exposeAccessToken is off`);
       }
       return { accessToken: await session.freshAccessToken() };
     case 'login':
-      throw new BearerSwError('not-allowed', 'Failed to log in: the worker has no login');
+      throw new BearerSwError('not-allowed', msg`Failed to log in: the worker has no login`);
   }
 }
 
@@ -81,7 +82,7 @@ export async function handleMessage(event: ExtendableMessageEvent, context: Mess
   if ('reason' in message) {
     context.log?.(`refused a message: ${message.reason}`);
     if (message.id !== undefined) {
-      reply(port, message.id, { error: { code: message.reason, message: GUARD_MESSAGES[message.reason] ?? 'Failed to handle the message' } }, message.v);
+      reply(port, message.id, { error: { code: message.reason, message: GUARD_MESSAGES[message.reason] ?? msg`Failed to handle the message` } }, message.v);
     }
     return;
   }

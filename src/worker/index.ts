@@ -17,6 +17,7 @@ import { routeRequest } from './route-request.js';
 import { addStaticRoutes } from './static-routes.js';
 import { createTokenStore } from './token-store.js';
 import { TokenSession } from './token-session.js';
+import { msg } from '../shared/message.js';
 
 export type { ApiRule, TokenTarget } from './api-rule.js';
 export type { InjectorConfig, RefreshFn } from './injector-config.js';
@@ -56,7 +57,7 @@ let installed = false;
  */
 export function installTokenInjector(config: InjectorConfig): void {
   const compiled = compileConfig(config);
-  if (installed) throw new Error('Failed to install the token injector: already installed');
+  if (installed) throw new Error(msg`Failed to install the token injector: already installed`);
   installed = true;
 
   // Absent when off: every caller writes `log?.(…)`, so no message is even built then.

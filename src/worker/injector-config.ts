@@ -3,6 +3,7 @@ import { compileRule, type ApiRule, type CompiledRule, type TokenTarget } from '
 import type { PerApiTokens } from './per-api-tokens.js';
 import { createRuleMatcher, type RuleMatcher } from './rule-matcher.js';
 import type { WorkerLogin } from './worker-login.js';
+import { msg } from '../shared/message.js';
 
 /**
  * Obtains new tokens from a refresh token. Throw `RefreshRejectedError` when the server refused
@@ -86,7 +87,7 @@ export interface CompiledConfig {
 }
 
 function fail(reason: string): never {
-  throw new TypeError(`Failed to install the token injector: ${reason}`);
+  throw new TypeError(msg`Failed to install the token injector: ${reason}`);
 }
 
 /**
@@ -99,28 +100,28 @@ function fail(reason: string): never {
  * ```
  */
 export function compileConfig(config: unknown): CompiledConfig {
-  if (typeof config !== 'object' || config === null) fail('config must be an object');
+  if (typeof config !== 'object' || config === null) fail(msg`config must be an object`);
   const input = config as Record<string, unknown>;
-  if (!Array.isArray(input.apis) || input.apis.length === 0) fail('apis must be a non-empty array of rules');
+  if (!Array.isArray(input.apis) || input.apis.length === 0) fail(msg`apis must be a non-empty array of rules`);
   const rules = input.apis.map((rule, index) => compileRule(rule, index, input.perApiTokens as PerApiTokens | undefined));
-  if (input.refresh !== undefined && typeof input.refresh !== 'function') fail('refresh must be a function');
+  if (input.refresh !== undefined && typeof input.refresh !== 'function') fail(msg`refresh must be a function`);
   const login = (input.login as WorkerLogin | undefined) ?? null;
   // The config's own refresh first: a login refuses to share the session with one (at attach).
   const refresh = (input.refresh as RefreshFn | undefined) ?? login?.refresh ?? null;
-  if (refresh === null && rules.some((rule) => rule.target !== null)) fail('resource and audience need refresh');
+  if (refresh === null && rules.some((rule) => rule.target !== null)) fail(msg`resource and audience need refresh`);
   const leeway = input.refreshLeewaySeconds ?? 30;
   if (typeof leeway !== 'number' || !Number.isFinite(leeway) || leeway < 0) {
-    fail('refreshLeewaySeconds must be a finite number of seconds, zero or more');
+    fail(msg`refreshLeewaySeconds must be a finite number of seconds, zero or more`);
   }
   const refreshTimeoutMs = input.refreshTimeoutMs ?? 10_000;
   const refreshCallTimeoutMs = input.refreshCallTimeoutMs ?? 30_000;
   for (const [key, value] of [['refreshTimeoutMs', refreshTimeoutMs], ['refreshCallTimeoutMs', refreshCallTimeoutMs]] as const) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(`${key} must be a positive finite number of milliseconds`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(msg`${key} must be a positive finite number of milliseconds`);
   }
   const databaseName = input.databaseName ?? 'bearer-sw';
-  if (typeof databaseName !== 'string' || databaseName.length === 0) fail('databaseName must be a non-empty string');
+  if (typeof databaseName !== 'string' || databaseName.length === 0) fail(msg`databaseName must be a non-empty string`);
   for (const key of ['exposeAccessToken', 'debug', 'staticRoutes', 'skipWaiting'] as const) {
-    if (input[key] !== undefined && typeof input[key] !== 'boolean') fail(`${key} must be a boolean`);
+    if (input[key] !== undefined && typeof input[key] !== 'boolean') fail(msg`${key} must be a boolean`);
   }
   return {
     rules,

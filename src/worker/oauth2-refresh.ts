@@ -2,6 +2,7 @@ import type { TokenSet } from '../shared/token-set.js';
 import type { TokenTarget } from './api-rule.js';
 import type { RefreshFn } from './injector-config.js';
 import { RefreshRejectedError, RefreshUnavailableError } from './refresh-errors.js';
+import { msg } from '../shared/message.js';
 
 /** Options of {@link oauth2Refresh}. */
 export interface OAuth2RefreshOptions {
@@ -16,7 +17,7 @@ export interface OAuth2RefreshOptions {
 }
 
 function fail(reason: string): never {
-  throw new TypeError(`Failed to create the OAuth 2.0 refresh function: ${reason}`);
+  throw new TypeError(msg`Failed to create the OAuth 2.0 refresh function: ${reason}`);
 }
 
 /**
@@ -49,7 +50,7 @@ export async function refreshTokenGrantRequest(options: OAuth2RefreshOptions, re
       signal,
     });
   } catch (cause) {
-    throw new RefreshUnavailableError('Failed to refresh tokens: the token endpoint could not be reached', { cause });
+    throw new RefreshUnavailableError(msg`Failed to refresh tokens: the token endpoint could not be reached`, { cause });
   }
 }
 
@@ -81,17 +82,17 @@ export async function processRefreshTokenResponse(response: Response): Promise<T
     const body = await readJson(response);
     const oauthError = typeof body?.error === 'string' && /^[\x20-\x7e]{1,64}$/.test(body.error) ? body.error : undefined;
     const options = oauthError === undefined ? {} : { oauthError };
-    throw new RefreshRejectedError(`Failed to refresh tokens: the server refused the refresh token (${oauthError ?? response.status})`, options);
+    throw new RefreshRejectedError(msg`Failed to refresh tokens: the server refused the refresh token (${oauthError ?? response.status})`, options);
   }
   if (!response.ok) {
-    throw new RefreshUnavailableError(`Failed to refresh tokens: the token endpoint answered ${response.status}`);
+    throw new RefreshUnavailableError(msg`Failed to refresh tokens: the token endpoint answered ${response.status}`);
   }
   const body = (await readJson(response)) ?? {};
   const tokens: TokenSet = {};
   if (typeof body.access_token === 'string') tokens.accessToken = body.access_token;
   if (typeof body.refresh_token === 'string') tokens.refreshToken = body.refresh_token;
   if (!tokens.accessToken && !tokens.refreshToken) {
-    throw new RefreshUnavailableError('Failed to refresh tokens: the token endpoint answered without an access_token');
+    throw new RefreshUnavailableError(msg`Failed to refresh tokens: the token endpoint answered without an access_token`);
   }
   const expiresIn = typeof body.expires_in === 'string' ? Number(body.expires_in) : body.expires_in;
   if (typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn >= 0) tokens.expiresIn = expiresIn;
@@ -113,16 +114,16 @@ export async function processRefreshTokenResponse(response: Response): Promise<T
  * ```
  */
 export function oauth2Refresh(options: OAuth2RefreshOptions): RefreshFn {
-  if (typeof options !== 'object' || options === null) fail('options must be an object');
+  if (typeof options !== 'object' || options === null) fail(msg`options must be an object`);
   let endpoint: URL;
   try {
     endpoint = new URL(options.tokenEndpoint);
   } catch {
-    fail(`tokenEndpoint '${String(options.tokenEndpoint)}' is not an absolute URL`);
+    fail(msg`tokenEndpoint '${String(options.tokenEndpoint)}' is not an absolute URL`);
   }
-  if (endpoint.protocol !== 'https:' && endpoint.protocol !== 'http:') fail('tokenEndpoint must use http or https');
-  if (typeof options.clientId !== 'string' || options.clientId.length === 0) fail('clientId must be a non-empty string');
-  if (options.scope !== undefined && typeof options.scope !== 'string') fail('scope must be a string');
+  if (endpoint.protocol !== 'https:' && endpoint.protocol !== 'http:') fail(msg`tokenEndpoint must use http or https`);
+  if (typeof options.clientId !== 'string' || options.clientId.length === 0) fail(msg`clientId must be a non-empty string`);
+  if (options.scope !== undefined && typeof options.scope !== 'string') fail(msg`scope must be a string`);
   const frozen: OAuth2RefreshOptions = { ...options, tokenEndpoint: endpoint.href };
   return async (refreshToken, signal, target) => processRefreshTokenResponse(await refreshTokenGrantRequest(frozen, refreshToken, signal, target));
 }

@@ -1,4 +1,5 @@
 import { failRule, type TokenTarget } from './api-rule.js';
+import { msg } from '../shared/message.js';
 
 /**
  * The per-API tokens feature as `installTokenInjector` takes it (`perApiTokens` in the config, made
@@ -34,7 +35,7 @@ export function perApiTokens(): PerApiTokens {
 }
 
 function compileTarget({ resource, audience }: Record<string, unknown>, index: number): TokenTarget {
-  if (resource !== undefined && audience !== undefined) failRule(index, 'has both resource and audience');
+  if (resource !== undefined && audience !== undefined) failRule(index, msg`has both resource and audience`);
   if (resource !== undefined) {
     // RFC 8707 §2: an absolute URI without a fragment. (Not URL.canParse: Safari 17+ only.)
     let absolute = typeof resource === 'string' && !resource.includes('#');
@@ -43,9 +44,9 @@ function compileTarget({ resource, audience }: Record<string, unknown>, index: n
     } catch {
       absolute = false;
     }
-    if (!absolute) failRule(index, 'resource must be an absolute URI without a fragment');
+    if (!absolute) failRule(index, msg`resource must be an absolute URI without a fragment`);
     return { parameter: 'resource', value: resource as string };
   }
-  if (typeof audience !== 'string' || !/^[\x21-\x7e]+$/.test(audience)) failRule(index, 'audience must be a non-empty string');
+  if (typeof audience !== 'string' || !/^[\x21-\x7e]+$/.test(audience)) failRule(index, msg`audience must be a non-empty string`);
   return { parameter: 'audience', value: audience };
 }

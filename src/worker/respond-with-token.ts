@@ -2,6 +2,7 @@ import type { CompiledRule } from './api-rule.js';
 import { attachToken, isRefusedRedirect } from './attach-token.js';
 import { requestLine } from './debug-log.js';
 import type { TokenSession } from './token-session.js';
+import { msg } from '../shared/message.js';
 
 /** What {@link respondWithToken} needs from the worker. */
 export interface FetchContext {
@@ -33,7 +34,7 @@ export async function send(request: Request, rule: CompiledRule, token: string, 
   if (isRefusedRedirect(request, response)) {
     // Always said, not only with `debug`: the page itself only sees "Failed to fetch".
     const { origin, pathname } = new URL(request.url);
-    console.warn(`[bearer-sw] redirect-refused: ${origin}${pathname} answered with a redirect, not followed: browsers keep header '${rule.header}' across origins (see SECURITY.md)`);
+    console.warn(msg`[bearer-sw] redirect-refused: ${origin}${pathname} answered with a redirect, not followed: browsers keep header '${rule.header}' across origins (see SECURITY.md)`);
     return Response.error();
   }
   return response;

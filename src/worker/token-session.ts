@@ -7,6 +7,7 @@ import type { RefreshFn } from './injector-config.js';
 import { RefreshRejectedError, RefreshUnavailableError } from './refresh-errors.js';
 import { withRefreshLock } from './refresh-lock.js';
 import type { ResourceToken, StoredSession, StoredTokens, TokenStore } from './token-store.js';
+import { msg } from '../shared/message.js';
 
 /** What the session tells the outside world after each change. */
 export type SessionListener = (snapshot: SessionSnapshot, lost: InvalidReason | null) => void;
@@ -116,7 +117,7 @@ export class TokenSession {
         },
         (cause: unknown) => {
           this.#loading = null;
-          throw new BearerSwError('storage-failed', 'Failed to load the session: IndexedDB could not be read', { cause });
+          throw new BearerSwError('storage-failed', msg`Failed to load the session: IndexedDB could not be read`, { cause });
         },
       );
       this.#loading = loading;
@@ -221,7 +222,7 @@ export class TokenSession {
     const token = await this.accessToken();
     const tokens = this.#current?.tokens;
     if (token !== null && tokens?.accessToken === token && this.#isExpired(tokens)) {
-      throw new RefreshUnavailableError('Failed to get the access token: it expired, not refreshed yet');
+      throw new RefreshUnavailableError(msg`Failed to get the access token: it expired, not refreshed yet`);
     }
     return token;
   }
@@ -283,7 +284,7 @@ export class TokenSession {
     const refresh = this.#refresh;
     if (refresh === null) return;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error('refresh timed out')), this.#refreshCallTimeoutMs);
+    const timer = setTimeout(() => controller.abort(new Error(msg`refresh timed out`)), this.#refreshCallTimeoutMs);
     try {
       await withRefreshLock(this.#locks, this.#lockName, controller.signal, async () => {
         // Inside the lock, the stored session is the truth: another context may have refreshed.
@@ -317,7 +318,7 @@ export class TokenSession {
           // A new refresh token alone: kept (the old one may be spent), the refresh counted as failed.
           this.#backOff();
           await this.#storeRefreshed(stored, { ...tokens, refreshToken });
-          throw new RefreshUnavailableError('Failed to refresh tokens: no accessToken');
+          throw new RefreshUnavailableError(msg`Failed to refresh tokens: no accessToken`);
         }
         this.#failures = 0;
         this.#retryAt = 0;
@@ -398,7 +399,7 @@ export class TokenSession {
           return written;
         });
       } catch (cause) {
-        throw new BearerSwError('storage-failed', 'Failed to store the session: IndexedDB could not be written', { cause });
+        throw new BearerSwError('storage-failed', msg`Failed to store the session: IndexedDB could not be written`, { cause });
       }
       if (written === null) {
         await this.#adopt(result);
@@ -426,10 +427,10 @@ export class TokenSession {
     const expiresAt = stored.expiresAt;
     if (this.#refresh === null || tokens.refreshToken === undefined) {
       if (tokens.accessToken === undefined) {
-        throw new TypeError('Failed to hand off tokens: an accessToken is required without a refresh function');
+        throw new TypeError(msg`Failed to hand off tokens: an accessToken is required without a refresh function`);
       }
       if (expiresAt !== undefined && expiresAt <= receivedAt) {
-        throw new TypeError('Failed to hand off tokens: the access token has already expired and cannot be refreshed');
+        throw new TypeError(msg`Failed to hand off tokens: the access token has already expired and cannot be refreshed`);
       }
     }
     await this.ready();

@@ -8,6 +8,7 @@
  */
 // Types only: this module needs nothing of the injector at run time.
 import type { RouterRule } from './static-routes.js';
+import { msg } from '../shared/message.js';
 
 // The members used here, typed structurally so the module also type-checks where tests import it
 // with the DOM lib (ServiceWorkerGlobalScope is in the WebWorker lib only).
@@ -116,7 +117,7 @@ export function isSkipWaitingRequest(event: ExtendableMessageEvent, origin: stri
 export function workboxComposition(options: WorkboxCompositionOptions = {}): WorkboxComposition {
   const activation = options.activation ?? 'immediate';
   if (activation !== 'immediate' && activation !== 'prompt') {
-    throw new TypeError("Failed to compose with Workbox: activation must be 'immediate' or 'prompt'");
+    throw new TypeError(msg`Failed to compose with Workbox: activation must be 'immediate' or 'prompt'`);
   }
   self.addEventListener('install', (event) => {
     // Feature-detected, as the injector's own routes; added first, so it comes before them.

@@ -1,3 +1,4 @@
+import { msg } from '../../shared/message.js';
 /** The request a proof is for. */
 export interface ProofRequest {
   /** The HTTP method, as sent (`GET`, `POST`). */
@@ -73,7 +74,7 @@ export function prepareDpopKey(keyPair: CryptoKeyPair): Promise<unknown> {
  */
 export async function createDpopProof(keyPair: CryptoKeyPair, request: ProofRequest): Promise<string> {
   const url = new URL(request.url);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError('Failed to create a DPoP proof: the URL is not http(s)');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(msg`Failed to create a DPoP proof: the URL is not http(s)`);
   const claims: Record<string, string | number> = {
     jti: base64url(crypto.getRandomValues(new Uint8Array(16))),
     htm: request.method,

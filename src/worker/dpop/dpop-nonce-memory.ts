@@ -1,3 +1,4 @@
+import { msg } from '../../shared/message.js';
 /**
  * The latest `DPoP-Nonce` each origin sent (RFC 9449 §8.2, §9: a nonce is per server, and the client uses
  * the newest one it got), for the authorization server and every API alike. A memory cache: after the
@@ -20,7 +21,7 @@ export class DpopNonceMemory {
    * @throws {TypeError} when `maxOrigins` is not a positive integer
    */
   constructor(maxOrigins = 100) {
-    if (!Number.isSafeInteger(maxOrigins) || maxOrigins < 1) throw new TypeError('Failed to create a DPoP nonce memory: maxOrigins must be a positive integer');
+    if (!Number.isSafeInteger(maxOrigins) || maxOrigins < 1) throw new TypeError(msg`Failed to create a DPoP nonce memory: maxOrigins must be a positive integer`);
     this.#maxOrigins = maxOrigins;
   }
 

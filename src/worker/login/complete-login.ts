@@ -9,6 +9,7 @@ import type { PendingLogin } from './login-database.js';
 import type { CheckedLoginOptions } from './login-options.js';
 import { userClaims } from './user-claims.js';
 import type { IdTokenVerifier } from './verify-id-token.js';
+import { msg } from '../../shared/message.js';
 
 /** A finished login: the tokens, and the ID token with its validated claims. */
 export interface LoginResult {
@@ -39,7 +40,7 @@ function oauthCode(value: unknown): string {
 }
 
 function fail(code: ErrorCode, reason: string, cause?: unknown): never {
-  throw new BearerSwError(code, `Failed to log in: ${reason}`, { cause });
+  throw new BearerSwError(code, msg`Failed to log in: ${reason}`, { cause });
 }
 
 /** Whether an oauth4webapi processing error is about the ID token rather than the response as a whole. */
@@ -69,8 +70,8 @@ export async function completeLogin(callback: URL, pending: PendingLogin, contex
   try {
     params = oauth.validateAuthResponse(as, client, callback.searchParams, pending.key);
   } catch (error) {
-    if (error instanceof oauth.AuthorizationResponseError) fail('login-denied', `the authorization server answered ${oauthCode(error.error)}`, error);
-    fail('login-response-invalid', `the authorization response is not valid (${(error as Error).message})`, error);
+    if (error instanceof oauth.AuthorizationResponseError) fail('login-denied', msg`the authorization server answered ${oauthCode(error.error)}`, error);
+    fail('login-response-invalid', msg`the authorization response is not valid (${(error as Error).message})`, error);
   }
 
   let response: Response;
@@ -83,32 +84,32 @@ export async function completeLogin(callback: URL, pending: PendingLogin, contex
     const { dpop } = context;
     response = dpop === undefined ? await exchange() : await sendTokenRequest(dpop.keyPair, dpop.nonces, String(as.token_endpoint), exchange);
   } catch (error) {
-    fail('login-exchange-failed', 'the token endpoint could not be reached', error);
+    fail('login-exchange-failed', msg`the token endpoint could not be reached`, error);
   }
   let result: oauth.TokenEndpointResponse;
   try {
     result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: pending.nonce, requireIdToken: true });
   } catch (error) {
-    if (error instanceof oauth.ResponseBodyError) fail('login-exchange-failed', `the token endpoint refused the code (${oauthCode(error.error)})`, error);
+    if (error instanceof oauth.ResponseBodyError) fail('login-exchange-failed', msg`the token endpoint refused the code (${oauthCode(error.error)})`, error);
     if (error instanceof oauth.OperationProcessingError && isIdTokenError(error)) {
-      fail('login-id-token-invalid', `the ID token is not valid (${error.message})`, error);
+      fail('login-id-token-invalid', msg`the ID token is not valid (${error.message})`, error);
     }
-    fail('login-exchange-failed', `the token response is not valid (${(error as Error).message})`, error);
+    fail('login-exchange-failed', msg`the token response is not valid (${(error as Error).message})`, error);
   }
 
   // oauth4webapi lower-cases token_type. A server that ignored the proof issued Bearer tokens, which
   // the worker would then send as DPoP: refuse rather than downgrade what the app asked for.
   if (context.dpop !== undefined && result.token_type !== 'dpop') {
-    fail('login-exchange-failed', 'the authorization server did not bind the tokens to the DPoP key (token_type is not DPoP)');
+    fail('login-exchange-failed', msg`the authorization server did not bind the tokens to the DPoP key (token_type is not DPoP)`);
   }
   const idToken = result.id_token;
   const claims = oauth.getValidatedIdTokenClaims(result);
-  if (idToken === undefined || claims === undefined) fail('login-id-token-invalid', 'the token response has no ID token');
-  if (typeof as.jwks_uri !== 'string') fail('login-id-token-invalid', 'the authorization server publishes no jwks_uri to check the ID token with');
+  if (idToken === undefined || claims === undefined) fail('login-id-token-invalid', msg`the token response has no ID token`);
+  if (typeof as.jwks_uri !== 'string') fail('login-id-token-invalid', msg`the authorization server publishes no jwks_uri to check the ID token with`);
   try {
     await context.idTokens.verify(idToken, as.issuer, as.jwks_uri);
   } catch (error) {
-    fail('login-id-token-invalid', `the ID token's signature does not verify against the server's keys (${(error as Error).name})`, error);
+    fail('login-id-token-invalid', msg`the ID token's signature does not verify against the server's keys (${(error as Error).name})`, error);
   }
 
   let tokens;

@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { BearerSwError } from '../../shared/errors.js';
 import type { LoginDatabase } from './login-database.js';
+import { msg } from '../../shared/message.js';
 
 /** Metadata younger than this is used without asking the server again (also after a restart). */
 const FRESH_MS = 60 * 60 * 1000;
@@ -54,8 +55,8 @@ export function createDiscovery(issuer: URL, db: LoginDatabase, insecure: boolea
       return metadata;
     } catch (cause) {
       if (record !== undefined && now() - record.fetchedAt < STALE_MS) return record.metadata as unknown as oauth.AuthorizationServer;
-      const reason = cause instanceof oauth.OperationProcessingError ? cause.message : 'the server could not be reached';
-      throw new BearerSwError('login-unavailable', `Failed to discover the authorization server ${issuer.origin}: ${reason}`, { cause });
+      const reason = cause instanceof oauth.OperationProcessingError ? cause.message : msg`the server could not be reached`;
+      throw new BearerSwError('login-unavailable', msg`Failed to discover the authorization server ${issuer.origin}: ${reason}`, { cause });
     }
   };
 

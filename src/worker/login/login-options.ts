@@ -1,3 +1,4 @@
+import { msg } from '../../shared/message.js';
 /** Options of `oidcLogin`. */
 export interface OidcLoginOptions {
   /**
@@ -57,21 +58,21 @@ const RESERVED = new Set(['response_type', 'client_id', 'redirect_uri', 'scope',
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 function fail(reason: string): never {
-  throw new TypeError(`Failed to create the login: ${reason}`);
+  throw new TypeError(msg`Failed to create the login: ${reason}`);
 }
 
 function absolute(value: unknown, name: string): URL {
-  if (typeof value !== 'string') fail(`${name} must be a string`);
+  if (typeof value !== 'string') fail(msg`${name} must be a string`);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    fail(`${name} '${value}' is not an absolute URL`);
+    fail(msg`${name} '${value}' is not an absolute URL`);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
-    fail(`${name} must use https (plain http only on localhost)`);
+    fail(msg`${name} must use https (plain http only on localhost)`);
   }
-  if (url.hash !== '') fail(`${name} must not have a fragment`);
+  if (url.hash !== '') fail(msg`${name} must not have a fragment`);
   return url;
 }
 
@@ -84,26 +85,26 @@ function absolute(value: unknown, name: string): URL {
  * ```
  */
 export function checkLoginOptions(options: OidcLoginOptions): CheckedLoginOptions {
-  if (typeof options !== 'object' || options === null) fail('options must be an object');
+  if (typeof options !== 'object' || options === null) fail(msg`options must be an object`);
   const issuer = absolute(options.issuer, 'issuer');
-  if (issuer.search !== '') fail('issuer must not have a query');
-  if (typeof options.clientId !== 'string' || options.clientId.length === 0) fail('clientId must be a non-empty string');
+  if (issuer.search !== '') fail(msg`issuer must not have a query`);
+  if (typeof options.clientId !== 'string' || options.clientId.length === 0) fail(msg`clientId must be a non-empty string`);
   const redirectUri = absolute(options.redirectUri, 'redirectUri');
-  if (redirectUri.search !== '') fail('redirectUri must not have a query');
+  if (redirectUri.search !== '') fail(msg`redirectUri must not have a query`);
   const scope = options.scope ?? 'openid offline_access';
-  if (typeof scope !== 'string' || !scope.split(' ').includes('openid')) fail("scope must be a string that includes 'openid'");
+  if (typeof scope !== 'string' || !scope.split(' ').includes('openid')) fail(msg`scope must be a string that includes 'openid'`);
   const params = options.authorizationParams ?? {};
-  if (typeof params !== 'object' || params === null) fail('authorizationParams must be an object of strings');
+  if (typeof params !== 'object' || params === null) fail(msg`authorizationParams must be an object of strings`);
   for (const [key, value] of Object.entries(params)) {
-    if (typeof value !== 'string') fail(`authorizationParams.${key} must be a string`);
-    if (RESERVED.has(key)) fail(`authorizationParams must not set '${key}', which the worker sets itself`);
+    if (typeof value !== 'string') fail(msg`authorizationParams.${key} must be a string`);
+    if (RESERVED.has(key)) fail(msg`authorizationParams must not set '${key}', which the worker sets itself`);
   }
   const postLogout = options.postLogoutRedirectUri === undefined ? null : absolute(options.postLogoutRedirectUri, 'postLogoutRedirectUri');
-  if (postLogout !== null && postLogout.origin !== redirectUri.origin) fail('postLogoutRedirectUri must be on the origin of redirectUri');
+  if (postLogout !== null && postLogout.origin !== redirectUri.origin) fail(msg`postLogoutRedirectUri must be on the origin of redirectUri`);
   const alg = options.idTokenSigningAlg ?? 'RS256';
-  if (typeof alg !== 'string' || alg === 'none' || alg.length === 0) fail("idTokenSigningAlg must name a signing algorithm (not 'none')");
-  if (options.allowHandoff !== undefined && typeof options.allowHandoff !== 'boolean') fail('allowHandoff must be a boolean');
-  if (options.dpop !== undefined && typeof options.dpop !== 'boolean') fail('dpop must be a boolean');
+  if (typeof alg !== 'string' || alg === 'none' || alg.length === 0) fail(msg`idTokenSigningAlg must name a signing algorithm (not 'none')`);
+  if (options.allowHandoff !== undefined && typeof options.allowHandoff !== 'boolean') fail(msg`allowHandoff must be a boolean`);
+  if (options.dpop !== undefined && typeof options.dpop !== 'boolean') fail(msg`dpop must be a boolean`);
   return {
     dpop: options.dpop === true,
     allowHandoff: options.allowHandoff === true,

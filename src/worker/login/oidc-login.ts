@@ -20,6 +20,7 @@ import { checkLoginOptions, type OidcLoginOptions } from './login-options.js';
 import { parseLoginPayload, type CheckedLoginPayload } from './parse-login-payload.js';
 import { createPendingLogins, type PendingLogins } from './pending-logins.js';
 import { createIdTokenVerifier } from './verify-id-token.js';
+import { msg } from '../../shared/message.js';
 
 /** The query parameter of the same-origin URL a tab navigates to for RP-initiated logout. */
 const END_SESSION_PARAM = 'bearer-sw-end-session';
@@ -95,7 +96,7 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
     [oauth.allowInsecureRequests]: checked.insecure,
   });
   const need = (): Attached => {
-    if (attached === null) throw new Error('Failed to use the login: pass it as login to installTokenInjector first');
+    if (attached === null) throw new Error(msg`Failed to use the login: pass it as login to installTokenInjector first`);
     return attached;
   };
   /** The token and revocation endpoints (origin and path), once discovered. */
@@ -105,7 +106,7 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
   const refuse = (request: Request, { binding }: Attached): Response => {
     const target = endpointOf(request.url);
     binding.log?.(`refused a page's ${request.method} to ${target}: only the worker talks to the token and revocation endpoints`);
-    return refused(`Failed to send the request: ${target} is the authorization server's token or revocation endpoint, which only the service worker may call`);
+    return refused(msg`Failed to send the request: ${target} is the authorization server's token or revocation endpoint, which only the service worker may call`);
   };
 
   /**
@@ -136,7 +137,7 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
     const returnTo = record?.returnTo ?? binding.scope;
     try {
       if (record === null) {
-        throw new BearerSwError('login-state-invalid', 'Failed to log in: the response matches no login in progress (its state is missing, unknown, expired or already used)');
+        throw new BearerSwError('login-state-invalid', msg`Failed to log in: the response matches no login in progress (its state is missing, unknown, expired or already used)`);
       }
       // With DPoP, every login is a new session with a new key pair: no key outlives its tokens.
       const dpop = nonces === null ? undefined : { keyPair: await generateDpopKeyPair(), nonces };
@@ -154,7 +155,7 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       const failure =
         error instanceof BearerSwError
           ? { code: error.code, message: error.message }
-          : { code: 'login-exchange-failed', message: 'Failed to log in: an unexpected error occurred in the service worker' };
+          : { code: 'login-exchange-failed', message: msg`Failed to log in: an unexpected error occurred in the service worker` };
       const now = Date.now();
       failures.splice(0, failures.length, ...failures.filter((f) => now - f.at < FAILURE_TTL_MS));
       failures.push({ ...failure, clientId: event.resultingClientId, url: withoutHash(returnTo), at: now });
@@ -166,14 +167,14 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
 
   const start = async ({ origin, binding, discovery, pending }: Attached, request: CheckedLoginPayload): Promise<ReplyResults['login']> => {
     let returnTo = new URL(request.returnTo);
-    if (returnTo.origin !== origin) throw new TypeError("Failed to log in: returnTo must be on this app's origin");
+    if (returnTo.origin !== origin) throw new TypeError(msg`Failed to log in: returnTo must be on this app's origin`);
     if (endpointOf(returnTo) === endpointOf(checked.redirectUri)) returnTo = new URL(binding.scope);
     if (request.prompt !== undefined && !request.prompt.split(' ').every((p) => PROMPTS.has(p))) {
-      throw new TypeError('Failed to log in: prompt must be none, login, consent or select_account');
+      throw new TypeError(msg`Failed to log in: prompt must be none, login, consent or select_account`);
     }
     const as = await discovery.get();
     if (typeof as.authorization_endpoint !== 'string') {
-      throw new BearerSwError('login-unavailable', 'Failed to log in: the authorization server publishes no authorization_endpoint');
+      throw new BearerSwError('login-unavailable', msg`Failed to log in: the authorization server publishes no authorization_endpoint`);
     }
     const verifier = oauth.generateRandomCodeVerifier();
     const state = oauth.generateRandomState();
@@ -260,15 +261,15 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
 
   const login: WorkerLogin = {
     attach(binding) {
-      if (attached !== null) throw new TypeError('Failed to install the token injector: this login is already attached to a worker');
+      if (attached !== null) throw new TypeError(msg`Failed to install the token injector: this login is already attached to a worker`);
       // The core takes the config's own refresh first; the login refreshes with its token endpoint only.
-      if (binding.refresh !== login.refresh) throw new TypeError('Failed to install the token injector: login must be what oidcLogin() returns, without refresh');
+      if (binding.refresh !== login.refresh) throw new TypeError(msg`Failed to install the token injector: login must be what oidcLogin() returns, without refresh`);
       const scope = new URL(binding.scope);
       if (checked.redirectUri.origin !== scope.origin || !checked.redirectUri.pathname.startsWith(scope.pathname)) {
-        throw new TypeError(`Failed to install the token injector: login redirectUri ${checked.redirectUri.href} lies outside the worker's scope ${scope.href}`);
+        throw new TypeError(msg`Failed to install the token injector: login redirectUri ${checked.redirectUri.href} lies outside the worker's scope ${scope.href}`);
       }
       const postLogout = checked.postLogoutRedirectUri ?? scope;
-      if (postLogout.origin !== scope.origin) throw new TypeError("Failed to install the token injector: login postLogoutRedirectUri must be on the worker's origin");
+      if (postLogout.origin !== scope.origin) throw new TypeError(msg`Failed to install the token injector: login postLogoutRedirectUri must be on the worker's origin`);
       const db = openLoginDatabase(binding.databaseName);
       const discovery = createDiscovery(checked.issuer, db, checked.insecure);
       attached = { binding, origin: scope.origin, discovery, pending: createPendingLogins(db), postLogout };
@@ -333,7 +334,7 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
           return checked.allowHandoff
             ? undefined
             : Promise.reject(
-                new BearerSwError('not-allowed', 'Failed to hand off tokens: the worker runs the login itself; pass allowHandoff: true to oidcLogin to accept tokens from pages'),
+                new BearerSwError('not-allowed', msg`Failed to hand off tokens: the worker runs the login itself; pass allowHandoff: true to oidcLogin to accept tokens from pages`),
               );
         case 'login':
           return Promise.resolve(message.payload).then((payload) => start(context, parseLoginPayload(payload, window.url)));
@@ -348,7 +349,7 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       const as = await need()
         .discovery.get()
         .catch((cause: unknown) => {
-          throw new RefreshUnavailableError('Failed to refresh tokens: the authorization server could not be discovered', { cause });
+          throw new RefreshUnavailableError(msg`Failed to refresh tokens: the authorization server could not be discovered`, { cause });
         });
       // The key of the session this refresh token belongs to (the refresh runs on the stored record).
       const stored = need().binding.session.current?.tokens;
@@ -363,13 +364,13 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       try {
         response = key === undefined || nonces === null ? await send() : await sendTokenRequest(key, nonces, String(as.token_endpoint), send);
       } catch (cause) {
-        throw new RefreshUnavailableError('Failed to refresh tokens: the token endpoint could not be reached', { cause });
+        throw new RefreshUnavailableError(msg`Failed to refresh tokens: the token endpoint could not be reached`, { cause });
       }
       try {
         const result = await oauth.processRefreshTokenResponse(as, client, response);
         if (key !== undefined && result.token_type !== 'dpop') {
           // The stored key would sign proofs for a token not bound to it: end the session instead.
-          throw new RefreshRejectedError('Failed to refresh tokens: the server did not bind the new tokens to the DPoP key (token_type is not DPoP)', {
+          throw new RefreshRejectedError(msg`Failed to refresh tokens: the server did not bind the new tokens to the DPoP key (token_type is not DPoP)`, {
             oauthError: 'unbound_token',
           });
         }
@@ -380,9 +381,9 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       } catch (error) {
         if (error instanceof oauth.ResponseBodyError && (error.status === 400 || error.status === 401)) {
           const code = /^[\x20-\x7e]{1,64}$/.test(error.error) ? error.error : 'unknown';
-          throw new RefreshRejectedError(`Failed to refresh tokens: the server refused the refresh token (${code})`, { cause: error, oauthError: code });
+          throw new RefreshRejectedError(msg`Failed to refresh tokens: the server refused the refresh token (${code})`, { cause: error, oauthError: code });
         }
-        throw new RefreshUnavailableError(`Failed to refresh tokens: ${(error as Error).message}`, { cause: error });
+        throw new RefreshUnavailableError(msg`Failed to refresh tokens: ${(error as Error).message}`, { cause: error });
       }
     },
   };

@@ -1,4 +1,5 @@
 import type { LoginPayload } from '../../shared/protocol.js';
+import { msg } from '../../shared/message.js';
 
 /** A checked login request: `returnTo` absolute. */
 export interface CheckedLoginPayload extends LoginPayload {
@@ -11,7 +12,7 @@ const MAX_FIELD = 2048;
 function text(value: unknown, name: string, required: boolean): string | undefined {
   if (value === undefined && !required) return undefined;
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_FIELD) {
-    throw new TypeError(`Failed to log in: ${name} must be a non-empty string of at most ${MAX_FIELD} characters`);
+    throw new TypeError(msg`Failed to log in: ${name} must be a non-empty string of at most ${MAX_FIELD} characters`);
   }
   return value;
 }
@@ -32,7 +33,7 @@ export function parseLoginPayload(payload: unknown, pageUrl: string): CheckedLog
   try {
     target = new URL(text(returnTo, 'returnTo', false) ?? pageUrl, pageUrl);
   } catch {
-    throw new TypeError('Failed to log in: returnTo is not a valid URL');
+    throw new TypeError(msg`Failed to log in: returnTo is not a valid URL`);
   }
   const checked: CheckedLoginPayload = { returnTo: target.href };
   const p = text(prompt, 'prompt', false);

@@ -3,6 +3,7 @@ import type { RefreshFn } from '../injector-config.js';
 import { RefreshRejectedError, RefreshUnavailableError } from '../refresh-errors.js';
 import { baseUrlOption, stringOption } from './preset-options.js';
 import { readJsonObject, vendorFetch } from './vendor-fetch.js';
+import { msg } from '../../shared/message.js';
 
 /** Options of {@link clerkSessionToken}. */
 export interface ClerkSessionTokenOptions {
@@ -28,11 +29,11 @@ export interface ClerkSessionTokenOptions {
  * ```
  */
 export async function processClerkTokenResponse(response: Response): Promise<TokenSet> {
-  if (response.status === 401) throw new RefreshRejectedError('Failed to refresh tokens: Clerk signed the session out (401)');
-  if (!response.ok) throw new RefreshUnavailableError(`Failed to refresh tokens: the Clerk Frontend API answered ${response.status}`);
+  if (response.status === 401) throw new RefreshRejectedError(msg`Failed to refresh tokens: Clerk signed the session out (401)`);
+  if (!response.ok) throw new RefreshUnavailableError(msg`Failed to refresh tokens: the Clerk Frontend API answered ${response.status}`);
   const body = await readJsonObject(response);
   if (body === null || typeof body.jwt !== 'string') {
-    throw new RefreshUnavailableError('Failed to refresh tokens: the Clerk Frontend API answered without a jwt');
+    throw new RefreshUnavailableError(msg`Failed to refresh tokens: the Clerk Frontend API answered without a jwt`);
   }
   return { accessToken: body.jwt };
 }
@@ -59,7 +60,7 @@ export async function processClerkTokenResponse(response: Response): Promise<Tok
  * ```
  */
 export function clerkSessionToken(options: ClerkSessionTokenOptions): RefreshFn {
-  if (typeof options !== 'object' || options === null) throw new TypeError('Failed to create the Clerk refresh function: options must be an object');
+  if (typeof options !== 'object' || options === null) throw new TypeError(msg`Failed to create the Clerk refresh function: options must be an object`);
   const base = baseUrlOption(options.frontendApi, 'frontendApi', 'Clerk');
   const template = options.template === undefined ? '' : `/${encodeURIComponent(stringOption(options.template, 'template', 'Clerk'))}`;
   return async (sessionId, signal) =>

@@ -3,6 +3,7 @@ import type { RefreshFn } from '../injector-config.js';
 import { RefreshRejectedError, RefreshUnavailableError } from '../refresh-errors.js';
 import { baseUrlOption, stringOption } from './preset-options.js';
 import { errorCode, readJsonObject, vendorFetch } from './vendor-fetch.js';
+import { msg } from '../../shared/message.js';
 
 /** Options of {@link stackAuthRefresh}. */
 export interface StackAuthRefreshOptions {
@@ -36,11 +37,11 @@ export async function processStackAuthRefreshResponse(response: Response): Promi
   const body = await readJsonObject(response);
   if (!response.ok) {
     const known = errorCode(body?.code) ?? errorCode(response.headers.get('x-stack-known-error'));
-    if (known === SESSION_ENDED) throw new RefreshRejectedError(`Failed to refresh tokens: Stack Auth ended the session (${known})`, { oauthError: known });
-    throw new RefreshUnavailableError(`Failed to refresh tokens: Stack Auth answered ${response.status}${known === undefined ? '' : ` (${known})`}`);
+    if (known === SESSION_ENDED) throw new RefreshRejectedError(msg`Failed to refresh tokens: Stack Auth ended the session (${known})`, { oauthError: known });
+    throw new RefreshUnavailableError(msg`Failed to refresh tokens: Stack Auth answered ${response.status}${known === undefined ? '' : ` (${known})`}`);
   }
   if (body === null || typeof body.access_token !== 'string') {
-    throw new RefreshUnavailableError('Failed to refresh tokens: Stack Auth answered without an access_token');
+    throw new RefreshUnavailableError(msg`Failed to refresh tokens: Stack Auth answered without an access_token`);
   }
   return { accessToken: body.access_token };
 }
@@ -62,7 +63,7 @@ export async function processStackAuthRefreshResponse(response: Response): Promi
  * ```
  */
 export function stackAuthRefresh(options: StackAuthRefreshOptions): RefreshFn {
-  if (typeof options !== 'object' || options === null) throw new TypeError('Failed to create the Stack Auth refresh function: options must be an object');
+  if (typeof options !== 'object' || options === null) throw new TypeError(msg`Failed to create the Stack Auth refresh function: options must be an object`);
   const base = baseUrlOption(options.baseUrl ?? 'https://api.stack-auth.com', 'baseUrl', 'Stack Auth');
   const endpoint = new URL('api/v1/auth/sessions/current/refresh', base).href;
   const projectId = stringOption(options.projectId, 'projectId', 'Stack Auth');

@@ -3,6 +3,7 @@ import type { RefreshFn } from '../injector-config.js';
 import { RefreshRejectedError, RefreshUnavailableError } from '../refresh-errors.js';
 import { baseUrlOption, stringOption } from './preset-options.js';
 import { errorCode, readJsonObject, vendorFetch } from './vendor-fetch.js';
+import { msg } from '../../shared/message.js';
 
 /** Options of {@link supabaseRefresh}. */
 export interface SupabaseRefreshOptions {
@@ -43,14 +44,14 @@ export async function processSupabaseRefreshResponse(response: Response): Promis
     if (response.status >= 400 && response.status < 500) {
       const code = errorCode(body?.code) ?? errorCode(body?.error_code) ?? (body?.error === 'invalid_grant' ? 'invalid_grant' : undefined);
       if (code !== undefined && (DEAD_SESSION_CODES.has(code) || code === 'invalid_grant')) {
-        throw new RefreshRejectedError(`Failed to refresh tokens: Supabase Auth ended the session (${code})`, { oauthError: code });
+        throw new RefreshRejectedError(msg`Failed to refresh tokens: Supabase Auth ended the session (${code})`, { oauthError: code });
       }
-      if (code !== undefined) throw new RefreshUnavailableError(`Failed to refresh tokens: Supabase Auth answered ${response.status} (${code})`);
+      if (code !== undefined) throw new RefreshUnavailableError(msg`Failed to refresh tokens: Supabase Auth answered ${response.status} (${code})`);
     }
-    throw new RefreshUnavailableError(`Failed to refresh tokens: Supabase Auth answered ${response.status}`);
+    throw new RefreshUnavailableError(msg`Failed to refresh tokens: Supabase Auth answered ${response.status}`);
   }
   if (body === null || typeof body.access_token !== 'string') {
-    throw new RefreshUnavailableError('Failed to refresh tokens: Supabase Auth answered without an access_token');
+    throw new RefreshUnavailableError(msg`Failed to refresh tokens: Supabase Auth answered without an access_token`);
   }
   const tokens: TokenSet = { accessToken: body.access_token };
   if (typeof body.refresh_token === 'string') tokens.refreshToken = body.refresh_token;
@@ -74,7 +75,7 @@ export async function processSupabaseRefreshResponse(response: Response): Promis
  * ```
  */
 export function supabaseRefresh(options: SupabaseRefreshOptions): RefreshFn {
-  if (typeof options !== 'object' || options === null) throw new TypeError('Failed to create the Supabase refresh function: options must be an object');
+  if (typeof options !== 'object' || options === null) throw new TypeError(msg`Failed to create the Supabase refresh function: options must be an object`);
   const endpoint = new URL('auth/v1/token?grant_type=refresh_token', baseUrlOption(options.url, 'url', 'Supabase')).href;
   const apiKey = stringOption(options.apiKey, 'apiKey', 'Supabase');
   const headers: Record<string, string> = {

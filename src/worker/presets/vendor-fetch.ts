@@ -1,4 +1,5 @@
 import { RefreshUnavailableError } from '../refresh-errors.js';
+import { msg } from '../../shared/message.js';
 
 /**
  * Sends a preset's refresh call; a call that got no answer (network failure, abort, timeout) is
@@ -15,7 +16,7 @@ export async function vendorFetch(vendor: string, url: string, init: RequestInit
   try {
     return await fetch(url, { cache: 'no-store', ...init });
   } catch (cause) {
-    throw new RefreshUnavailableError(`Failed to refresh tokens: ${vendor} could not be reached`, { cause });
+    throw new RefreshUnavailableError(msg`Failed to refresh tokens: ${vendor} could not be reached`, { cause });
   }
 }
 

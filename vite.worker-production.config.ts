@@ -1,0 +1,38 @@
+import { defineConfig } from 'vite';
+import { fileURLToPath } from 'node:url';
+import { compactMessages } from './scripts/compact-messages.mjs';
+
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
+/**
+ * The production build of the worker entries: `dist/production/worker.js`, `worker-login.js` and
+ * `workbox.js`, what package.json `exports` names under the `production` condition (which Vite and
+ * webpack pick in a production build). The same modules as `vite.config.ts` builds, with every
+ * `` msg`…` `` error sentence compacted to `bearer-sw <id>: <values>` (scripts/compact-messages.mjs;
+ * the ids are listed in docs/errors.md): same codes, same error classes, same checks, fewer bytes.
+ * Run after `vite.config.ts` (this one does not empty `dist/`).
+ */
+export default defineConfig({
+  plugins: [compactMessages()],
+  // The public folder (the demo's favicon) is copied once, by vite.config.ts.
+  publicDir: false,
+  build: {
+    outDir: 'dist/production',
+    emptyOutDir: false,
+    target: 'es2022',
+    minify: false,
+    sourcemap: true,
+    lib: {
+      entry: {
+        worker: src('worker/index.ts'),
+        'worker-login': src('worker/login/index.ts'),
+        workbox: src('worker/workbox-composition.ts'),
+      },
+      formats: ['es'],
+    },
+    rollupOptions: {
+      external: ['idb', 'jose', 'oauth4webapi', /^workbox-core/],
+      output: { entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    },
+  },
+});
