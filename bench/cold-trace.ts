@@ -8,8 +8,8 @@
 // (C-alt: the traced bearer-sw built from another source tree, a `src/` whose imports resolve, to
 // measure a change against the current code in the same run), --trimmed (20 %-trimmed means instead
 // of medians: the marks tick in steps of 0.1 ms, a mean over many starts resolves finer). A traced
-// source tree may add its own marks with `self.benchMark?.(name)`; the JSON keeps every mark of
-// every sample (`raw`).
+// source tree may add its own marks with `self.benchMark?.(name)`; --raw also writes every mark of
+// every sample (cold-trace-raw.json, ms after the page's fetch), for a phase the tables do not name.
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -29,6 +29,7 @@ const { values: args } = parseArgs({
     alt: { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
     trimmed: { type: 'boolean', default: false },
+    raw: { type: 'boolean', default: false },
   },
 });
 const statistic = args.trimmed === true ? trimmedMean : median;
@@ -143,10 +144,13 @@ async function main(): Promise<void> {
     console.log(`\nload average ${load.before} → ${load.after}`);
     const outDir = args.out ?? '';
     mkdirSync(outDir, { recursive: true });
-    // Every mark of every sample, relative to the page's fetch: for a phase the tables do not name.
-    const raw = Object.fromEntries(seated.map((s) => [s.name, s.samples.map(({ times }) => Object.fromEntries(Object.entries(times).map(([k, t]) => [k, round(t - times.pageFetch!, 2)])))]));
-    const report = { date: new Date().toISOString(), chromium: browser.version(), samples: SAMPLES, statistic: args.trimmed === true ? '20%-trimmed mean' : 'median', load, phases, idb, transactions, raw };
+    const report = { date: new Date().toISOString(), chromium: browser.version(), samples: SAMPLES, statistic: args.trimmed === true ? '20%-trimmed mean' : 'median', load, phases, idb, transactions };
     writeFileSync(join(outDir, 'cold-trace.json'), `${JSON.stringify(report, null, 2)}\n`);
+    if (args.raw === true) {
+      // One sample a line: each mark in ms after the page's fetch.
+      const lines = seated.flatMap((s) => s.samples.map(({ times }) => JSON.stringify({ entrant: s.name, ...Object.fromEntries(Object.entries(times).map(([k, t]) => [k, round(t - times.pageFetch!, 2)])) })));
+      writeFileSync(join(outDir, 'cold-trace-raw.json'), `[\n${lines.join(',\n')}\n]\n`);
+    }
   } finally {
     await browser.close();
     await world.close();
