@@ -6,11 +6,14 @@
 //
 // Options: --samples N (default 30), --out DIR (default bench/results: cold-trace.json), --alt DIR
 // (C-alt: the traced bearer-sw built from another source tree, a `src/` whose imports resolve, to
-// measure a change against the current code in the same run), --login (adds L and D: bearer-sw with
-// oidcLogin without and with DPoP, their session seeded as dpop.ts does), --alt-entry NAME (the
-// traced worker --alt builds: bearer-traced, bearer-login-traced or bearer-dpop-traced), --only
-// LIST (comma-separated entrant letters to keep: I, C, C0 without routes, L, D, alt), --marks
-// (every mark of each entrant from the fetch event, a probe build's own `benchMark` calls too).
+// measure a change against the current code in the same run), --trimmed (20 %-trimmed means instead
+// of medians: the marks tick in steps of 0.1 ms, a mean over many starts resolves finer). A traced
+// source tree may add its own marks with `self.benchMark?.(name)`; --raw also writes every mark of
+// every sample (cold-trace-raw.json, ms after the page's fetch), for a phase the tables do not name.
+// --login (adds L and D: bearer-sw with oidcLogin without and with DPoP, their session seeded as
+// dpop.ts does), --alt-entry NAME (the traced worker --alt builds: bearer-traced, bearer-login-traced
+// or bearer-dpop-traced), --only LIST (comma-separated entrant letters to keep: I, C, C0 without
+// routes, L, D, alt), --marks (every mark of each entrant, median ms from the fetch event).
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -22,7 +25,7 @@ import { buildBenchBundles } from './support/build.js';
 import { openBenchPage } from './support/open-page.js';
 import { seedSession } from './dpop.js';
 import { controlWorkers, type WorkerControl } from './support/service-workers.js';
-import { median, round } from './support/stats.js';
+import { median, round, trimmedMean } from './support/stats.js';
 import { startWorld, type BenchWorld } from './support/world.js';
 
 const { values: args } = parseArgs({
@@ -34,8 +37,11 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     marks: { type: 'boolean', default: false },
     out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
+    trimmed: { type: 'boolean', default: false },
+    raw: { type: 'boolean', default: false },
   },
 });
+const statistic = args.trimmed === true ? trimmedMean : median;
 const SAMPLES = Number(args.samples);
 
 /** The phases of a cold first request, each from one mark (or the page's clock) to the next. */
@@ -54,6 +60,7 @@ const PHASES: readonly { name: string; from: string; to: string }[] = [
 const IDB: readonly { name: string; from: string; to: string }[] = [
   { name: 'script start → IndexedDB open called', from: 'scriptStart', to: 'idbOpen' },
   { name: 'IndexedDB open (and version check)', from: 'idbOpen', to: 'idbOpened' },
+  { name: 'script end → IndexedDB open succeeded', from: 'scriptEnd', to: 'idbOpened' },
   { name: 'open → token read', from: 'idbOpened', to: 'idbRead' },
   { name: '  of which: open → read transaction started', from: 'idbOpened', to: 'idbTransaction' },
   { name: '  of which: transaction → token read', from: 'idbTransaction', to: 'idbRead' },
@@ -129,14 +136,14 @@ function table(seated: readonly Seated[], phases: typeof PHASES) {
     const row: Record<string, number | string | null> = { phase: phase.name };
     for (const s of seated) {
       const spans = s.samples.flatMap(({ times }) => (times[phase.from] !== undefined && times[phase.to] !== undefined ? [times[phase.to]! - times[phase.from]!] : []));
-      row[s.name] = spans.length > 0 ? round(median(spans), 2) : null;
+      row[s.name] = spans.length > 0 ? round(statistic(spans), args.trimmed === true ? 3 : 2) : null;
     }
     return row;
   });
 }
 
 function print(title: string, rows: ReturnType<typeof table>, seated: readonly Seated[]): void {
-  console.log(`\n${title} (median ms over ${SAMPLES} cold starts each)`);
+  console.log(`\n${title} (${args.trimmed === true ? '20 %-trimmed mean' : 'median'} ms over ${SAMPLES} cold starts each)`);
   console.log(`  ${'phase'.padEnd(58)} ${seated.map((s) => s.name.padStart(18)).join(' ')}`);
   for (const row of rows) {
     console.log(`  ${String(row.phase).padEnd(58)} ${seated.map((s) => (row[s.name] === null ? '—' : Number(row[s.name]).toFixed(2)).padStart(18)).join(' ')}`);
@@ -207,8 +214,13 @@ async function main(): Promise<void> {
     console.log(`\nload average ${load.before} → ${load.after}`);
     const outDir = args.out ?? '';
     mkdirSync(outDir, { recursive: true });
-    const report = { date: new Date().toISOString(), chromium: browser.version(), samples: SAMPLES, load, phases, idb, login, transactions };
+    const report = { date: new Date().toISOString(), chromium: browser.version(), samples: SAMPLES, statistic: args.trimmed === true ? '20%-trimmed mean' : 'median', load, phases, idb, login, transactions };
     writeFileSync(join(outDir, 'cold-trace.json'), `${JSON.stringify(report, null, 2)}\n`);
+    if (args.raw === true) {
+      // One sample a line: each mark in ms after the page's fetch.
+      const lines = seated.flatMap((s) => s.samples.map(({ times }) => JSON.stringify({ entrant: s.name, ...Object.fromEntries(Object.entries(times).map(([k, t]) => [k, round(t - times.pageFetch!, 2)])) })));
+      writeFileSync(join(outDir, 'cold-trace-raw.json'), `[\n${lines.join(',\n')}\n]\n`);
+    }
   } finally {
     await browser.close();
     await world.close();

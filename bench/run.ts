@@ -7,8 +7,10 @@
 // floors and C.
 //
 // Options: --rounds N (default 6), --quick (3 rounds, smaller samples: to try the bench out),
-// --dpop-only (only the DPoP measures), --out DIR (default bench/results), --alt DIR (adds X to the DPoP
-// measures: D built from another source tree, a `src/` whose imports resolve, to measure a change in the same run).
+// --dpop-only (only the DPoP measures), --cold-only (only the first request after a stop, I and C,
+// bench/cold-start.ts; --stops N per round, default 20; --alt DIR adds C-alt, bearer-sw built from
+// another source tree), --out DIR (default bench/results). Without --cold-only, --alt DIR adds X to the
+// DPoP measures: D built from another source tree (a `src/` whose imports resolve).
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -16,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CHROMIUM_ARGS, findChromium, INSTALL_HINT } from '../scripts/find-chromium.mjs';
+import { formatColdStart, measureColdStart } from './cold-start.js';
 import { formatDpop, measureDpop } from './dpop.js';
 import { measureHotPath } from './hot-path.js';
 import { measureRefreshFanout } from './refresh-fanout.js';
@@ -32,6 +35,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     quick: { type: 'boolean', default: false },
     'dpop-only': { type: 'boolean', default: false },
+    'cold-only': { type: 'boolean', default: false },
+    stops: { type: 'string' },
     alt: { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
   },
@@ -43,9 +48,10 @@ const ROUNDS = Number(args.rounds ?? (quick ? 3 : 6));
  * variants taking part (A B C, then B C A, then C A B …), so a burst of load from elsewhere on the
  * machine falls on all alike; a variant's value in a round is the median of its blocks.
  */
+// (Cold starts: 15 per round; under load a median of 5 moved by up to 1.5× between rounds.)
 const SIZES = quick
-  ? { warm: 20, blocks: 4, perBlock: 20, bursts: 2, burst: 300, stops: 3 }
-  : { warm: 30, blocks: 6, perBlock: 25, bursts: 2, burst: 300, stops: 5 };
+  ? { warm: 20, blocks: 4, perBlock: 20, bursts: 2, burst: 300, stops: 5 }
+  : { warm: 30, blocks: 6, perBlock: 25, bursts: 2, burst: 300, stops: 15 };
 const EXPIRIES = quick ? 2 : 5;
 const DPOP_SIZES = quick ? { warm: 20, blocks: 4, perBlock: 20, stops: 3 } : { warm: 30, blocks: 6, perBlock: 25, stops: 5 };
 
@@ -201,13 +207,30 @@ async function main(): Promise<void> {
   console.log(`bench: ${ROUNDS} rounds × ${VARIANTS.join(' ')}${quick ? ' (quick)' : ''}; building…`);
   const bundles = await buildBenchBundles({
     extra: ['floor-route-all', 'floor-idb', 'bearer-login', 'bearer-dpop'],
-    ...(args.alt !== undefined && { alternativeSrc: resolve(args.alt), alternativeEntry: 'bearer-dpop' }),
+    ...(args.alt !== undefined && { alternativeSrc: resolve(args.alt), alternativeEntry: args['cold-only'] === true ? 'bearer' : 'bearer-dpop' }),
   });
-  const dpopOptions = { alt: args.alt !== undefined };
+  // --alt: C-alt with --cold-only (bench/cold-start.ts), X (D from the other tree) in the DPoP measures otherwise.
+  const dpopOptions = { alt: args.alt !== undefined && args['cold-only'] !== true };
   const world = await startWorld(bundles);
   const browser = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS });
   const load = { before: loadavg()[0]!, after: 0 };
   const outDir = args.out ?? '';
+  if (args['cold-only'] === true) {
+    try {
+      const cold = await measureColdStart(browser, world, ROUNDS, Number(args.stops ?? 20), args.alt !== undefined);
+      console.log(`\n${formatColdStart(cold).join('\n')}`);
+      const loadAverage1m = { before: round(load.before, 2), after: round(loadavg()[0]!, 2) };
+      console.log(`load average ${loadAverage1m.before} → ${loadAverage1m.after}`);
+      mkdirSync(outDir, { recursive: true });
+      const report = { environment: { date: new Date().toISOString(), chromium: browser.version(), cpus: cpus().length, loadAverage1m, alt: args.alt ?? null }, cold };
+      writeFileSync(join(outDir, 'bench-cold.json'), `${JSON.stringify(report, (_, v: unknown) => (typeof v === 'number' ? round(v, 4) : v), 2)}\n`);
+      console.log(`wrote ${join(outDir, 'bench-cold.json')}`);
+    } finally {
+      await browser.close();
+      await world.close();
+    }
+    return;
+  }
   if (args['dpop-only'] === true) {
     try {
       const dpop = await measureDpop(browser, world, ROUNDS, DPOP_SIZES, dpopOptions);

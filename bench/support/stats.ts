@@ -14,6 +14,15 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** The mean of what is left after dropping the lowest and highest `share` of the values each. */
+export function trimmedMean(values: readonly number[], share = 0.2): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const cut = Math.floor(sorted.length * share);
+  const kept = sorted.slice(cut, sorted.length - cut);
+  return kept.reduce((sum, x) => sum + x, 0) / kept.length;
+}
+
 /** Summarizes a sample. */
 export function summarize(values: readonly number[]): Summary | null {
   if (values.length === 0) return null;

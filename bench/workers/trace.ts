@@ -20,7 +20,7 @@ export function mark(name: string): void {
 }
 
 mark('scriptStart');
-// For a probe build only: product code copied elsewhere can call `globalThis.benchMark?.(name)`.
+// For marks of its own in a source tree under trial (`--alt`): `self.benchMark?.('name')`.
 (globalThis as unknown as { benchMark: typeof mark }).benchMark = mark;
 
 const open = IDBFactory.prototype.open;

@@ -1,4 +1,4 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { wrap, type DBSchema, type IDBPDatabase } from 'idb';
 import type { UserClaims } from '../shared/protocol.js';
 
 /** The tokens of a session as stored. */
@@ -72,7 +72,9 @@ const KEY = 'current';
  * Opens (lazily) the token database.
  *
  * The connection closes itself when a newer version of the database is requested elsewhere
- * (`blocking`) or the browser drops it (`terminated`), and is reopened on next use.
+ * (`versionchange`) or the browser drops it (`close`), and is reopened on next use. The first read
+ * of a worker's life starts its transaction inside the open's `success` event, with plain
+ * IndexedDB requests, before any promise settles; idb (`wrap`) serves everything after it.
  *
  * @param databaseName - the IndexedDB database name
  * @example
@@ -84,22 +86,28 @@ const KEY = 'current';
 export function createTokenStore(databaseName: string): TokenStore {
   let connection: Promise<IDBPDatabase<BearerSwSchema>> | null = null;
 
-  const forget = (db?: IDBPDatabase<BearerSwSchema>) => {
-    db?.close();
-    connection = null;
-  };
-  const open = (): Promise<IDBPDatabase<BearerSwSchema>> => {
+  /** Opens the database; `opened` runs in the open's `success` event, on the plain connection. */
+  const open = (opened?: (db: IDBDatabase) => void): Promise<IDBPDatabase<BearerSwSchema>> => {
     if (connection === null) {
-      const opening: Promise<IDBPDatabase<BearerSwSchema>> = openDB<BearerSwSchema>(databaseName, 1, {
-        upgrade(db) {
-          db.createObjectStore(STORE);
-        },
-        blocking() {
-          void opening.then(forget);
-        },
-        terminated() {
-          connection = null;
-        },
+      const opening = new Promise<IDBPDatabase<BearerSwSchema>>((resolve, reject) => {
+        const request = indexedDB.open(databaseName, 1);
+        request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const db = request.result;
+          const forget = () => {
+            if (connection === opening) connection = null;
+          };
+          // A newer version is requested elsewhere: close, so that it can upgrade (not blocked).
+          db.onversionchange = () => {
+            forget();
+            db.close();
+          };
+          // The browser closed it (the database was deleted, storage cleared).
+          db.onclose = forget;
+          opened?.(db);
+          resolve(wrap(db) as IDBPDatabase<BearerSwSchema>);
+        };
       });
       connection = opening;
       opening.catch(() => {
@@ -110,9 +118,21 @@ export function createTokenStore(databaseName: string): TokenStore {
   };
 
   return {
-    async read() {
-      const db = await open();
-      return (await db.get(STORE, KEY)) ?? { tokens: null, epoch: 0 };
+    read() {
+      const stored = (value: StoredSession | undefined) => value ?? { tokens: null, epoch: 0 };
+      if (connection !== null) return connection.then((db) => db.get(STORE, KEY)).then(stored);
+      // The first read: its request goes to the database in the same task as the open's answer.
+      return new Promise((resolve, reject) => {
+        open((db) => {
+          try {
+            const get = db.transaction(STORE).objectStore(STORE).get(KEY);
+            get.onsuccess = () => resolve(stored(get.result as StoredSession | undefined));
+            get.onerror = () => reject(get.error);
+          } catch (error) {
+            reject(error);
+          }
+        }).catch(reject);
+      });
     },
     async write(session) {
       const db = await open();
@@ -129,7 +149,9 @@ export function createTokenStore(databaseName: string): TokenStore {
       return next ?? current;
     },
     close() {
-      if (connection !== null) void connection.then(forget, () => undefined);
+      const closing = connection;
+      connection = null;
+      void closing?.then((db) => db.close(), () => undefined);
     },
   };
 }
