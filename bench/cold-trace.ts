@@ -10,6 +10,10 @@
 // of medians: the marks tick in steps of 0.1 ms, a mean over many starts resolves finer). A traced
 // source tree may add its own marks with `self.benchMark?.(name)`; --raw also writes every mark of
 // every sample (cold-trace-raw.json, ms after the page's fetch), for a phase the tables do not name.
+// --login (adds L and D: bearer-sw with oidcLogin without and with DPoP, their session seeded as
+// dpop.ts does), --alt-entry NAME (the traced worker --alt builds: bearer-traced, bearer-login-traced
+// or bearer-dpop-traced), --only LIST (comma-separated entrant letters to keep: I, C, C0 without
+// routes, L, D, alt), --marks (every mark of each entrant, median ms from the fetch event).
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -19,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { CHROMIUM_ARGS, findChromium, INSTALL_HINT } from '../scripts/find-chromium.mjs';
 import { buildBenchBundles } from './support/build.js';
 import { openBenchPage } from './support/open-page.js';
+import { seedSession } from './dpop.js';
 import { controlWorkers, type WorkerControl } from './support/service-workers.js';
 import { median, round, trimmedMean } from './support/stats.js';
 import { startWorld, type BenchWorld } from './support/world.js';
@@ -27,6 +32,10 @@ const { values: args } = parseArgs({
   options: {
     samples: { type: 'string', default: '30' },
     alt: { type: 'string' },
+    'alt-entry': { type: 'string', default: 'bearer-traced' },
+    login: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    marks: { type: 'boolean', default: false },
     out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
     trimmed: { type: 'boolean', default: false },
     raw: { type: 'boolean', default: false },
@@ -58,17 +67,46 @@ const IDB: readonly { name: string; from: string; to: string }[] = [
   { name: 'fetch event → respondWith called', from: 'fetchEvent', to: 'respondWith' },
   { name: 'token read → fetch event (< 0: the request waited for it)', from: 'idbRead', to: 'fetchEvent' },
 ];
+/** The login's (L, D) own steps: its second database, and DPoP's WebCrypto calls. */
+const LOGIN: readonly { name: string; from: string; to: string }[] = [
+  { name: 'script start → session database open called', from: 'scriptStart', to: 'idbOpen:bearer-sw' },
+  { name: 'session database open', from: 'idbOpen:bearer-sw', to: 'idbOpened:bearer-sw' },
+  { name: 'session database opened → session read', from: 'idbOpened:bearer-sw', to: 'idbRead:session' },
+  { name: 'script start → login database open called', from: 'scriptStart', to: 'idbOpen:bearer-sw-login' },
+  { name: 'login database open', from: 'idbOpen:bearer-sw-login', to: 'idbOpened:bearer-sw-login' },
+  { name: 'login database opened → discovery read', from: 'idbOpened:bearer-sw-login', to: 'idbRead:discovery' },
+  { name: 'session read → discovery read', from: 'idbRead:session', to: 'idbRead:discovery' },
+  { name: 'session read → exportKey called', from: 'idbRead:session', to: 'subtle:exportKey' },
+  { name: 'exportKey', from: 'subtle:exportKey', to: 'subtle:exportKey:done' },
+  { name: 'session read → digest called (ath)', from: 'idbRead:session', to: 'subtle:digest' },
+  { name: 'digest', from: 'subtle:digest', to: 'subtle:digest:done' },
+  { name: 'sign called → signed', from: 'subtle:sign', to: 'subtle:sign:done' },
+  { name: 'session read → sign called', from: 'idbRead:session', to: 'subtle:sign' },
+  { name: 'signed → network fetch called', from: 'subtle:sign:done', to: 'networkFetch' },
+  { name: 'session read → network fetch called', from: 'idbRead:session', to: 'networkFetch' },
+  { name: 'fetch event → session read (< 0: read first)', from: 'fetchEvent', to: 'idbRead:session' },
+];
 
 interface Entrant {
+  /** Its letter for --only. */
+  key: string;
   name: string;
   setup: 'B' | 'C';
   script: string;
+  /** The login variants' session, written before the worker registers (with a DPoP key pair: D). */
+  seed?: 'login' | 'dpop';
 }
 const ENTRANTS: Entrant[] = [
-  { name: 'I IndexedDB floor', setup: 'B', script: '/sw-floor-idb-traced.js' },
-  { name: 'C bearer-sw', setup: 'C', script: '/sw-bearer-traced.js' },
-  { name: 'C without routes', setup: 'C', script: '/sw-bearer-traced.js?routes=0' },
+  { key: 'I', name: 'I IndexedDB floor', setup: 'B', script: '/sw-floor-idb-traced.js' },
+  { key: 'C', name: 'C bearer-sw', setup: 'C', script: '/sw-bearer-traced.js' },
+  { key: 'C0', name: 'C without routes', setup: 'C', script: '/sw-bearer-traced.js?routes=0' },
 ];
+if (args.login) {
+  ENTRANTS.push(
+    { key: 'L', name: 'L login', setup: 'B', script: '/sw-bearer-login-traced.js', seed: 'login' },
+    { key: 'D', name: 'D login + DPoP', setup: 'B', script: '/sw-bearer-dpop-traced.js', seed: 'dpop' },
+  );
+}
 
 interface Seated extends Entrant {
   page: Page;
@@ -79,6 +117,7 @@ interface Seated extends Entrant {
 async function seat(browser: Browser, world: BenchWorld, entrant: Entrant): Promise<Seated> {
   const context = await browser.newContext();
   const page = await openBenchPage(context, world.app.origin);
+  if (entrant.seed !== undefined) await seedSession(page, world.tokens.accessToken, world.tokens.refreshToken, entrant.seed === 'dpop');
   await page.evaluate(([v, s, t]) => window.bench.setup(v, s, t), [entrant.setup, entrant.script, world.tokens] as const);
   return { ...entrant, page, control: await controlWorkers(context, page), samples: [] };
 }
@@ -111,14 +150,35 @@ function print(title: string, rows: ReturnType<typeof table>, seated: readonly S
   }
 }
 
+/** Every mark of the traced lives (a probe build's too), median ms from the fetch event, in order. */
+function printMarks(seated: readonly Seated[]): void {
+  for (const s of seated) {
+    const names = [...new Set(s.samples.flatMap(({ times }) => Object.keys(times)))];
+    const rows = names.flatMap((name) => {
+      const spans = s.samples.flatMap(({ times }) => (times[name] !== undefined && times['fetchEvent'] !== undefined ? [times[name]! - times['fetchEvent']!] : []));
+      return spans.length === 0 ? [] : [{ name, at: median(spans), seen: spans.length }];
+    });
+    console.log(`\n${s.name}: every mark, median ms from the fetch event (samples that have it)`);
+    for (const row of rows.sort((a, b) => a.at - b.at)) console.log(`  ${row.name.padEnd(40)} ${row.at.toFixed(2).padStart(8)}  (${row.seen})`);
+  }
+}
+
 async function main(): Promise<void> {
   const found = findChromium();
   if (found === null) throw new Error(INSTALL_HINT);
-  const buildOptions: Parameters<typeof buildBenchBundles>[0] = { extra: ['floor-idb-traced', 'bearer-traced'] };
+  const extra = ['floor-idb-traced', 'bearer-traced', ...(args.login ? ['bearer-login-traced', 'bearer-dpop-traced'] : [])];
+  const buildOptions: Parameters<typeof buildBenchBundles>[0] = { extra };
   if (args.alt !== undefined) {
+    const entry = args['alt-entry'] ?? 'bearer-traced';
     buildOptions.alternativeSrc = resolve(args.alt);
-    buildOptions.alternativeEntry = 'bearer-traced';
-    ENTRANTS.push({ name: 'C-alt', setup: 'C', script: '/sw-bearer-alt.js' });
+    buildOptions.alternativeEntry = entry;
+    const seed = entry === 'bearer-dpop-traced' ? 'dpop' : entry === 'bearer-login-traced' ? 'login' : undefined;
+    const letter = seed === 'dpop' ? 'D' : seed === 'login' ? 'L' : 'C';
+    ENTRANTS.push({ key: 'alt', name: `${letter}-alt`, setup: seed === undefined ? 'C' : 'B', script: '/sw-bearer-alt.js', ...(seed !== undefined && { seed }) });
+  }
+  if (args.only !== undefined) {
+    const keep = new Set(args.only.split(','));
+    ENTRANTS.splice(0, ENTRANTS.length, ...ENTRANTS.filter((e) => keep.has(e.key)));
   }
   const bundles = await buildBenchBundles(buildOptions);
   const world = await startWorld(bundles);
@@ -127,24 +187,34 @@ async function main(): Promise<void> {
   const seated: Seated[] = [];
   try {
     for (const entrant of ENTRANTS) seated.push(await seat(browser, world, entrant));
-    const url = `${world.api.origin('api.test')}/v1/items?run=cold-trace`;
-    for (const s of seated) await s.page.evaluate((u) => window.bench.sequential(u, 20), url);
+    // One run name per entrant: D's requests must carry DPoP and a proof, the others' the Bearer token.
+    const url = (s: Seated) => `${world.api.origin('api.test')}/v1/items?run=cold-trace-${s.key}`;
+    for (const s of seated) await s.page.evaluate((u) => window.bench.sequential(u, 20), url(s));
     for (let i = 0; i < SAMPLES; i++) {
-      for (let j = 0; j < seated.length; j++) await sample(seated[(i + j) % seated.length]!, url);
+      for (let j = 0; j < seated.length; j++) {
+        const s = seated[(i + j) % seated.length]!;
+        await sample(s, url(s));
+      }
     }
-    const tally = world.api.tally('cold-trace');
-    if (tally.withToken !== tally.requests) throw new Error(`${tally.requests - tally.withToken} requests went out without the token`);
+    for (const s of seated) {
+      const tally = world.api.tally(`cold-trace-${s.key}`);
+      const good = s.seed === 'dpop' ? tally.withDpop : tally.withToken;
+      if (tally.requests === 0 || good !== tally.requests) throw new Error(`${s.name}: ${tally.requests - good} requests went out without the token`);
+    }
     const phases = table(seated, PHASES);
     const idb = table(seated, IDB);
     print('first allowlisted fetch after a stop, by phase', phases, seated);
     print('IndexedDB during it', idb, seated);
+    const login = seated.some((s) => s.seed !== undefined) ? table(seated, LOGIN) : [];
+    if (login.length > 0) print("the login's databases and DPoP's WebCrypto during it", login, seated);
+    if (args.marks) printMarks(seated);
     const transactions = Object.fromEntries(seated.map((s) => [s.name, median(s.samples.map((x) => x.transactions))]));
     console.log(`  IndexedDB transactions until the answer: ${Object.entries(transactions).map(([n, t]) => `${n} ${t}`).join(', ')}`);
     const load = { before: round(loadBefore, 2), after: round(loadavg()[0]!, 2) };
     console.log(`\nload average ${load.before} → ${load.after}`);
     const outDir = args.out ?? '';
     mkdirSync(outDir, { recursive: true });
-    const report = { date: new Date().toISOString(), chromium: browser.version(), samples: SAMPLES, statistic: args.trimmed === true ? '20%-trimmed mean' : 'median', load, phases, idb, transactions };
+    const report = { date: new Date().toISOString(), chromium: browser.version(), samples: SAMPLES, statistic: args.trimmed === true ? '20%-trimmed mean' : 'median', load, phases, idb, login, transactions };
     writeFileSync(join(outDir, 'cold-trace.json'), `${JSON.stringify(report, null, 2)}\n`);
     if (args.raw === true) {
       // One sample a line: each mark in ms after the page's fetch.

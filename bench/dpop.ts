@@ -11,11 +11,19 @@ import { controlWorkers } from './support/service-workers.js';
 import { median, round, summarize, type Summary } from './support/stats.js';
 import type { BenchWorld } from './support/world.js';
 
-type DpopVariant = 'B' | 'I' | 'C' | 'L' | 'D';
-const SCRIPTS: Record<DpopVariant, string> = { B: '/sw-b.js', I: '/sw-floor-idb.js', C: '/sw-c.js', L: '/sw-bearer-login.js', D: '/sw-bearer-dpop.js' };
-const SEQUENTIAL: readonly DpopVariant[] = ['B', 'C', 'D'];
+// X (only with `--alt DIR`): D built from another source tree, to measure a change in the same run.
+type DpopVariant = 'B' | 'I' | 'C' | 'L' | 'D' | 'X';
+const SCRIPTS: Record<DpopVariant, string> = {
+  B: '/sw-b.js',
+  I: '/sw-floor-idb.js',
+  C: '/sw-c.js',
+  L: '/sw-bearer-login.js',
+  D: '/sw-bearer-dpop.js',
+  X: '/sw-bearer-alt.js',
+};
+const SEQUENTIAL: readonly DpopVariant[] = ['B', 'C', 'D', 'X'];
 // L (the login without DPoP) tells the login's share of D's cold start from DPoP's.
-const AFTER_STOP: readonly DpopVariant[] = ['I', 'C', 'L', 'D'];
+const AFTER_STOP: readonly DpopVariant[] = ['I', 'C', 'L', 'D', 'X'];
 
 /** Sample sizes of one round. */
 export interface DpopSizes {
@@ -32,12 +40,22 @@ export interface DpopResult {
   /** ms, per variant; L is bearer-sw with oidcLogin without DPoP. */
   firstAfterStop: Record<'I' | 'C' | 'L' | 'D', Summary | null>;
   /** Round-by-round ratios. Targets of issue 13: D/B ≤ 1.10 sequential, D/I ≤ 1.10 after a stop. */
-  ratios: { sequentialDB: Summary | null; sequentialDC: Summary | null; afterStopDI: Summary | null; afterStopDC: Summary | null; afterStopDL: Summary | null };
+  ratios: {
+    sequentialDB: Summary | null;
+    sequentialDC: Summary | null;
+    afterStopDI: Summary | null;
+    afterStopDC: Summary | null;
+    afterStopDL: Summary | null;
+    /** The login without DPoP against the IndexedDB floor: what the login costs a cold start. */
+    afterStopLI: Summary | null;
+  };
   /**
    * In the worker: the first proof of a worker just stopped and woken by the probe (with a new key),
    * then the mean ms of one proof, one bare ES256 signature, one SHA-256 of a 1.1 KB token.
    */
   proofCost: { first: number; proof: number; sign: number; digest: number };
+  /** With `--alt`: X, D built from the other tree, its measures and X / D round by round. */
+  alt?: { sequential: Summary | null; firstAfterStop: Summary | null; sequentialXD: Summary | null; afterStopXD: Summary | null; afterStopXI: Summary | null };
 }
 
 interface Entrant {
@@ -49,12 +67,15 @@ interface Entrant {
 
 /**
  * Writes the session a finished login leaves (an access token, a refresh token and, with DPoP, a new
- * non-extractable ES256 key pair) into the worker's database before the worker starts.
+ * non-extractable ES256 key pair with its public JWK) into the worker's database before the worker starts.
  */
-function seedSession(page: Page, accessToken: string, refreshToken: string, dpop: boolean): Promise<void> {
+export function seedSession(page: Page, accessToken: string, refreshToken: string, dpop: boolean): Promise<void> {
   return page.evaluate(
     async ([accessToken, refreshToken, dpop]) => {
+      // As generateDpopKeyPair makes it: the public key's JWK exported once and stored with the pair.
       const keyPair = dpop ? await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']) : undefined;
+      const jwk = keyPair && (await crypto.subtle.exportKey('jwk', keyPair.publicKey));
+      const dpopKey = keyPair && jwk && { ...keyPair, publicJwk: jwk };
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const open = indexedDB.open('bearer-sw', 1);
         open.onupgradeneeded = () => open.result.createObjectStore('session');
@@ -63,7 +84,7 @@ function seedSession(page: Page, accessToken: string, refreshToken: string, dpop
       });
       await new Promise<void>((resolve, reject) => {
         const tx = db.transaction('session', 'readwrite');
-        const tokens = { accessToken, refreshToken, expiresAt: Date.now() + 3_600_000, ...(keyPair && { dpopKey: keyPair }) };
+        const tokens = { accessToken, refreshToken, expiresAt: Date.now() + 3_600_000, ...(dpopKey && { dpopKey }) };
         tx.objectStore('session').put({ tokens, epoch: 1 }, 'current');
         tx.oncomplete = () => resolve();
         tx.onerror = () => reject(tx.error);
@@ -77,7 +98,7 @@ function seedSession(page: Page, accessToken: string, refreshToken: string, dpop
 async function enter(browser: Browser, world: BenchWorld, variant: DpopVariant, round: number): Promise<Entrant> {
   const context = await browser.newContext();
   const page = await openBenchPage(context, world.app.origin);
-  if (variant === 'D' || variant === 'L') await seedSession(page, world.tokens.accessToken, world.tokens.refreshToken, variant === 'D');
+  if (variant === 'D' || variant === 'X' || variant === 'L') await seedSession(page, world.tokens.accessToken, world.tokens.refreshToken, variant !== 'L');
   // D and L register like the floors (their session is already stored: with the login, a page cannot hand tokens over); C hands its tokens over.
   await page.evaluate(([v, s, t]) => window.bench.setup(v, s, t), [variant === 'C' ? 'C' : 'B', SCRIPTS[variant], world.tokens] as const);
   return { variant, context, page, run: `dpop-${variant}${round}` };
@@ -111,15 +132,17 @@ function proofCost(page: Page, n: number): Promise<DpopResult['proofCost']> {
  * proof, or a Bearer one without its token: the numbers only count if every request was what it
  * claims to be.
  */
-export async function measureDpop(browser: Browser, world: BenchWorld, rounds: number, sizes: DpopSizes): Promise<DpopResult> {
+export async function measureDpop(browser: Browser, world: BenchWorld, rounds: number, sizes: DpopSizes, options: { alt?: boolean } = {}): Promise<DpopResult> {
   const perRound = { B: [] as number[], C: [] as number[], D: [] as number[] };
   const stops = { I: [] as number[], C: [] as number[], L: [] as number[], D: [] as number[] };
-  const ratio = { sequentialDB: [] as number[], sequentialDC: [] as number[], afterStopDI: [] as number[], afterStopDC: [] as number[], afterStopDL: [] as number[] };
+  const alt = { sequential: [] as number[], stop: [] as number[], sequentialXD: [] as number[], afterStopXD: [] as number[], afterStopXI: [] as number[] };
+  const variants: readonly DpopVariant[] = options.alt === true ? ['B', 'I', 'C', 'L', 'D', 'X'] : ['B', 'I', 'C', 'L', 'D'];
+  const ratio = { sequentialDB: [] as number[], sequentialDC: [] as number[], afterStopDI: [] as number[], afterStopDC: [] as number[], afterStopDL: [] as number[], afterStopLI: [] as number[] };
   let cost: DpopResult['proofCost'] | null = null;
   for (let r = 0; r < rounds; r++) {
     const entrants: Entrant[] = [];
     try {
-      for (const variant of ['B', 'I', 'C', 'L', 'D'] as const) entrants.push(await enter(browser, world, variant, r));
+      for (const variant of variants) entrants.push(await enter(browser, world, variant, r));
       const api = (e: Entrant) => `${world.api.origin('api.test')}/v1/items?run=${e.run}`;
       const onSequential = entrants.filter((e) => SEQUENTIAL.includes(e.variant));
       const onStop = entrants.filter((e) => AFTER_STOP.includes(e.variant));
@@ -129,6 +152,7 @@ export async function measureDpop(browser: Browser, world: BenchWorld, rounds: n
         C: { sequential: [], stop: [] },
         L: { sequential: [], stop: [] },
         D: { sequential: [], stop: [] },
+        X: { sequential: [], stop: [] },
       };
       await alternate(entrants, r, async (e) => void (await sequential(e, api(e), sizes.warm)));
       for (let b = 0; b < sizes.blocks; b++) {
@@ -152,9 +176,10 @@ export async function measureDpop(browser: Browser, world: BenchWorld, rounds: n
 
       for (const e of entrants) {
         const tally = world.api.tally(e.run);
-        const good = e.variant === 'D' ? tally.withDpop : tally.withToken;
+        const dpop = e.variant === 'D' || e.variant === 'X';
+        const good = dpop ? tally.withDpop : tally.withToken;
         if (tally.requests === 0 || good !== tally.requests) {
-          throw new Error(`${e.run}: ${tally.requests - good} of ${tally.requests} API requests went out without ${e.variant === 'D' ? 'DPoP and a proof' : 'the token'}`);
+          throw new Error(`${e.run}: ${tally.requests - good} of ${tally.requests} API requests went out without ${dpop ? 'DPoP and a proof' : 'the token'}`);
         }
       }
       const m = (v: DpopVariant, key: 'sequential' | 'stop') => median(taken[v][key]);
@@ -165,9 +190,18 @@ export async function measureDpop(browser: Browser, world: BenchWorld, rounds: n
       ratio.afterStopDI.push(m('D', 'stop') / m('I', 'stop'));
       ratio.afterStopDC.push(m('D', 'stop') / m('C', 'stop'));
       ratio.afterStopDL.push(m('D', 'stop') / m('L', 'stop'));
+      ratio.afterStopLI.push(m('L', 'stop') / m('I', 'stop'));
+      if (options.alt === true) {
+        alt.sequential.push(m('X', 'sequential'));
+        alt.stop.push(m('X', 'stop'));
+        alt.sequentialXD.push(m('X', 'sequential') / m('D', 'sequential'));
+        alt.afterStopXD.push(m('X', 'stop') / m('D', 'stop'));
+        alt.afterStopXI.push(m('X', 'stop') / m('I', 'stop'));
+      }
       console.log(
         `  DPoP round ${r + 1}/${rounds}: sequential ms/request B ${round(m('B', 'sequential'))}  C ${round(m('C', 'sequential'))}  D ${round(m('D', 'sequential'))}; ` +
-          `after a stop ms I ${round(m('I', 'stop'), 2)}  C ${round(m('C', 'stop'), 2)}  L ${round(m('L', 'stop'), 2)}  D ${round(m('D', 'stop'), 2)}`,
+          `after a stop ms I ${round(m('I', 'stop'), 2)}  C ${round(m('C', 'stop'), 2)}  L ${round(m('L', 'stop'), 2)}  D ${round(m('D', 'stop'), 2)}` +
+          (options.alt === true ? `; X (D from the other tree): sequential ${round(m('X', 'sequential'))}, after a stop ${round(m('X', 'stop'), 2)}` : ''),
       );
     } finally {
       for (const e of entrants) await e.context.close();
@@ -182,8 +216,18 @@ export async function measureDpop(browser: Browser, world: BenchWorld, rounds: n
       afterStopDI: summarize(ratio.afterStopDI),
       afterStopDC: summarize(ratio.afterStopDC),
       afterStopDL: summarize(ratio.afterStopDL),
+      afterStopLI: summarize(ratio.afterStopLI),
     },
     proofCost: cost ?? { first: Number.NaN, proof: Number.NaN, sign: Number.NaN, digest: Number.NaN },
+    ...(options.alt === true && {
+      alt: {
+        sequential: summarize(alt.sequential),
+        firstAfterStop: summarize(alt.stop),
+        sequentialXD: summarize(alt.sequentialXD),
+        afterStopXD: summarize(alt.afterStopXD),
+        afterStopXI: summarize(alt.afterStopXI),
+      },
+    }),
   };
 }
 
@@ -198,9 +242,15 @@ export function formatDpop(result: DpopResult): string[] {
     `  first request after a stop, ms: I IndexedDB floor ${s(result.firstAfterStop.I, 2)}, C ${s(result.firstAfterStop.C, 2)}, ` +
       `L bearer-sw + login without DPoP ${s(result.firstAfterStop.L, 2)}, D ${s(result.firstAfterStop.D, 2)}`,
     `    D / I ${s(result.ratios.afterStopDI, 2)} — target ≤ 1.10: ${verdict(result.ratios.afterStopDI, 1.1)}; D / C ${s(result.ratios.afterStopDC, 2)}; ` +
-      `D / L ${s(result.ratios.afterStopDL, 2)} (DPoP's own share)`,
+      `D / L ${s(result.ratios.afterStopDL, 2)} (DPoP's own share); L / I ${s(result.ratios.afterStopLI, 2)} (the login's)`,
     `  where a proof's time goes (in the worker, mean of 200): one proof ${round(result.proofCost.proof)} ms = ` +
       `one ES256 signature ${round(result.proofCost.sign)} ms + one SHA-256 of the token (ath) ${round(result.proofCost.digest)} ms + encoding; ` +
       `the first proof of a worker just started: ${round(result.proofCost.first, 2)} ms`,
+    ...(result.alt === undefined
+      ? []
+      : [
+          `  X, D built from the other tree (--alt): sequential ${s(result.alt.sequential)} ms, X / D ${s(result.alt.sequentialXD, 2)}; ` +
+            `after a stop ${s(result.alt.firstAfterStop, 2)} ms, X / D ${s(result.alt.afterStopXD, 2)}, X / I ${s(result.alt.afterStopXI, 2)}`,
+        ]),
   ];
 }

@@ -9,7 +9,8 @@
 // Options: --rounds N (default 6), --quick (3 rounds, smaller samples: to try the bench out),
 // --dpop-only (only the DPoP measures), --cold-only (only the first request after a stop, I and C,
 // bench/cold-start.ts; --stops N per round, default 20; --alt DIR adds C-alt, bearer-sw built from
-// another source tree), --out DIR (default bench/results).
+// another source tree), --out DIR (default bench/results). Without --cold-only, --alt DIR adds X to the
+// DPoP measures: D built from another source tree (a `src/` whose imports resolve).
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -206,8 +207,10 @@ async function main(): Promise<void> {
   console.log(`bench: ${ROUNDS} rounds × ${VARIANTS.join(' ')}${quick ? ' (quick)' : ''}; building…`);
   const bundles = await buildBenchBundles({
     extra: ['floor-route-all', 'floor-idb', 'bearer-login', 'bearer-dpop'],
-    ...(args.alt !== undefined && { alternativeSrc: resolve(args.alt) }),
+    ...(args.alt !== undefined && { alternativeSrc: resolve(args.alt), alternativeEntry: args['cold-only'] === true ? 'bearer' : 'bearer-dpop' }),
   });
+  // --alt: C-alt with --cold-only (bench/cold-start.ts), X (D from the other tree) in the DPoP measures otherwise.
+  const dpopOptions = { alt: args.alt !== undefined && args['cold-only'] !== true };
   const world = await startWorld(bundles);
   const browser = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS });
   const load = { before: loadavg()[0]!, after: 0 };
@@ -230,7 +233,7 @@ async function main(): Promise<void> {
   }
   if (args['dpop-only'] === true) {
     try {
-      const dpop = await measureDpop(browser, world, ROUNDS, DPOP_SIZES);
+      const dpop = await measureDpop(browser, world, ROUNDS, DPOP_SIZES, dpopOptions);
       console.log(`\n${formatDpop(dpop).join('\n')}`);
       console.log(`load average ${round(load.before, 1)} → ${round(loadavg()[0]!, 1)}`);
       mkdirSync(outDir, { recursive: true });
@@ -278,7 +281,7 @@ async function main(): Promise<void> {
     console.log(`refresh fan-out: ${EXPIRIES} expiries × 3 tabs × 30 parallel against oidc-provider…`);
     const fanout = await measureRefreshFanout(browser, world, EXPIRIES);
     console.log(`DPoP: ${ROUNDS} rounds × B I C D…`);
-    const dpop = await measureDpop(browser, world, ROUNDS, DPOP_SIZES);
+    const dpop = await measureDpop(browser, world, ROUNDS, DPOP_SIZES, dpopOptions);
     load.after = loadavg()[0]!;
 
     console.log(`\n${formatTable(results)}`);

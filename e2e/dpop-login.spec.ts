@@ -6,7 +6,7 @@ import { request as httpRequest } from 'node:http';
 import type { Page } from '@playwright/test';
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import type { ApiVerification } from '../stack/api-verifier.js';
-import { pageFetch } from './support/fixtures.js';
+import { pageFetch, stopAllWorkers } from './support/fixtures.js';
 import { eventsOf, expect, register, test } from './support/login-fixtures.js';
 import { startRecordingServer, type ReceivedRequest } from './support/recording-server.js';
 
@@ -125,12 +125,17 @@ test.describe('login with DPoP', () => {
 
     // The stored key: a non-extractable ES256 private key that exportKey refuses; its thumbprint is the tokens' cnf.jkt.
     const loot = await readEveryRecord(a);
-    const session = loot.find((r) => r.store === 'session')?.value as { tokens: { dpopKey: { privateKey: { extractable: boolean; exported: Record<string, string> }; publicKey: { exported: Record<string, string> } } } };
+    const session = loot.find((r) => r.store === 'session')?.value as {
+      tokens: { dpopKey: { privateKey: { extractable: boolean; exported: Record<string, string> }; publicKey: { exported: Record<string, string> }; publicJwk: JWK } };
+    };
     expect(session.tokens.dpopKey.privateKey.extractable).toBe(false);
     for (const format of ['jwk', 'pkcs8']) expect(session.tokens.dpopKey.privateKey.exported[format]).toMatch(/^refused: InvalidAccessError/);
     const publicJwk = JSON.parse(session.tokens.dpopKey.publicKey.exported['jwk'] ?? '{}') as JWK;
     const jkt = await calculateJwkThumbprint(publicJwk, 'sha256');
     expect((decodeJwt(issued?.accessToken ?? '') as { cnf?: { jkt?: string } }).cnf?.jkt).toBe(jkt);
+    // Stored with the pair for the proofs' header (a restarted worker exports nothing): the public key's own members, nothing private.
+    expect(session.tokens.dpopKey.publicJwk).toMatchObject({ kty: 'EC', crv: 'P-256', x: publicJwk.x, y: publicJwk.y });
+    expect(session.tokens.dpopKey.publicJwk).not.toHaveProperty('d');
 
     // An API call: the API asks for its nonce, the worker retries once with it; DPoP scheme, proof verified, key matches.
     const first = await pageFetch(a, `${world.audience}/v1/items?page=2#top`);
@@ -171,6 +176,56 @@ test.describe('login with DPoP', () => {
     const after = world.api.requests((r) => r.url === '/v1/after-refresh').at(-1);
     expect(after?.headers['authorization']).toBe(`DPoP ${refreshed?.accessToken}`);
     expect(after && verificationOf(after)).toMatchObject({ ok: true, scheme: 'DPoP', jkt });
+  });
+
+  test("a stopped worker signs with the stored pair: its stored public JWK, or, for a pair stored without one (an older session), its exported public key", async ({ context, openApp, world }) => {
+    const a = await openApp();
+    await register(a);
+    await world.logIn(a, { username: 'dora' });
+    const jkt = (decodeJwt(world.provider.record.issued.at(-1)?.accessToken ?? '') as { cnf?: { jkt?: string } }).cnf?.jkt;
+    const stored = collectKeys(await readEveryRecord(a)).find((key) => key.type === 'public');
+    const { x, y } = JSON.parse(stored?.exported['jwk'] ?? '{}') as JWK;
+    const answered = (path: string) => world.api.requests((r) => r.url === path).map((r) => [verificationOf(r)?.ok === true ? (verificationOf(r) as { jkt: string }).jkt : 'refused', decodeProtectedHeader(r.headers['dpop'] ?? '').jwk]);
+
+    await stopAllWorkers(context);
+    expect(await pageFetch(a, `${world.audience}/v1/after-stop`)).toMatchObject({ ok: true, status: 200 });
+    // The nonce memory went with the worker: the API asks again, the retry carries it; both proofs with the stored key.
+    expect(answered('/v1/after-stop')).toEqual([['refused', { kty: 'EC', crv: 'P-256', x, y }], [jkt, { kty: 'EC', crv: 'P-256', x, y }]]);
+
+    // The record as a session from before the public JWK was kept with the pair.
+    const stripped = await a.evaluate(async () => {
+      for (const info of await indexedDB.databases()) {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const open = indexedDB.open(info.name as string);
+          open.onsuccess = () => resolve(open.result);
+          open.onerror = () => reject(open.error);
+        });
+        if (!db.objectStoreNames.contains('session')) {
+          db.close();
+          continue;
+        }
+        const done = await new Promise<boolean>((resolve, reject) => {
+          const tx = db.transaction('session', 'readwrite');
+          const store = tx.objectStore('session');
+          const get = store.get('current');
+          get.onsuccess = () => {
+            const record = get.result as { tokens: { dpopKey: { publicJwk?: unknown } } };
+            const had = record.tokens.dpopKey.publicJwk !== undefined;
+            delete record.tokens.dpopKey.publicJwk;
+            store.put(record, 'current');
+            tx.oncomplete = () => resolve(had);
+          };
+          tx.onerror = () => reject(tx.error);
+        });
+        db.close();
+        return done;
+      }
+      return false;
+    });
+    expect(stripped).toBe(true);
+    await stopAllWorkers(context);
+    expect(await pageFetch(a, `${world.audience}/v1/older-record`)).toMatchObject({ ok: true, status: 200 });
+    expect(answered('/v1/older-record').at(-1)).toEqual([jkt, { kty: 'EC', crv: 'P-256', x, y }]);
   });
 
   test('a new key for each session: after logout, the next login binds its tokens to another key', async ({ openApp, world }) => {

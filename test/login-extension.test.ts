@@ -33,6 +33,25 @@ describe('the login as the core sees it', () => {
     expect(() => alone.attach(binding)).not.toThrow();
   });
 
+  it("opens its own database (discovery) only 50 ms after start, out of the way of a restarted worker's first request", () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      vi.stubGlobal('fetch', () => Promise.reject(new Error('offline')));
+      const open = vi.spyOn(indexedDB, 'open');
+      const login = oidcLogin(options);
+      const binding = bindingFor({ login }, null);
+      login.attach(binding);
+      expect(open).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(49);
+      expect(open).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(1);
+      expect(open).toHaveBeenCalledWith(`${binding.databaseName}-login`, 1);
+    } finally {
+      vi.useRealTimers();
+      vi.restoreAllMocks();
+    }
+  });
+
   it('shows the user it stored with the tokens in every snapshot of a usable session, and nothing else', () => {
     vi.stubGlobal('fetch', () => Promise.reject(new Error('offline')));
     const user = { sub: 'alice', email: 'a@example.test' };

@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { createHash } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { createNonceIssuer, errorResponse, RequestVerificationError, verifyRequest, type VerifyRequestOptions } from '../src/server/index.js';
 import { createDpopProof, DpopNonceMemory, generateDpopKeyPair, isDpopNonceChallenge, parseWwwAuthenticate } from '../src/worker/dpop/index.js';
@@ -38,9 +38,20 @@ describe('generateDpopKeyPair', () => {
     await expect(crypto.subtle.exportKey('jwk', publicKey)).resolves.toMatchObject({ kty: 'EC', crv: 'P-256' });
   });
 
+  it("keeps the public key's JWK with the pair: the members of its thumbprint, nothing private", async () => {
+    const keyPair = await generateDpopKeyPair();
+    const { kty, crv, x, y, d } = await crypto.subtle.exportKey('jwk', keyPair.publicKey);
+    expect(d).toBeUndefined();
+    expect(keyPair.publicJwk).toMatchObject({ kty, crv, x, y });
+    expect(keyPair.publicJwk).not.toHaveProperty('d');
+    const { calculateJwkThumbprint } = await import('jose');
+    expect(await calculateJwkThumbprint(keyPair.publicJwk, 'sha256')).toBe(await thumbprint(keyPair));
+  });
+
   it('makes a new pair each time', async () => {
     const [a, b] = await Promise.all([generateDpopKeyPair(), generateDpopKeyPair()]);
     expect(await thumbprint(a)).not.toBe(await thumbprint(b));
+    expect(a.publicJwk).not.toEqual(b.publicJwk);
   });
 
   it('survives IndexedDB as CryptoKeys: still signing, still not exportable', async () => {
@@ -56,11 +67,12 @@ describe('generateDpopKeyPair', () => {
       request.onerror = () => reject(request.error);
     });
     await done(db.transaction('session', 'readwrite').objectStore('session').put({ keyPair }, 'current'));
-    const stored = (await done(db.transaction('session').objectStore('session').get('current'))) as { keyPair: CryptoKeyPair };
+    const stored = (await done(db.transaction('session').objectStore('session').get('current'))) as { keyPair: typeof keyPair };
     db.close();
     expect(stored.keyPair.privateKey).not.toBe(keyPair.privateKey);
     expect(stored.keyPair.privateKey).toBeInstanceOf(CryptoKey);
     await expect(crypto.subtle.exportKey('pkcs8', stored.keyPair.privateKey)).rejects.toThrow();
+    expect(stored.keyPair.publicJwk).toEqual(keyPair.publicJwk);
     const url = 'https://api.example.test/v1/items';
     const { request } = await boundRequest(stored.keyPair, 'GET', url);
     await expect(verifyRequest(request, options)).resolves.toMatchObject({ jkt: await thumbprint(keyPair) });
@@ -68,6 +80,29 @@ describe('generateDpopKeyPair', () => {
 });
 
 describe('createDpopProof', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("puts the stored public JWK in the header without exporting the key (a restarted worker's first proof)", async () => {
+    const keyPair = await generateDpopKeyPair();
+    const exportKey = vi.spyOn(crypto.subtle, 'exportKey');
+    const { request } = await boundRequest(keyPair, 'GET', 'https://api.example.test/v1/items');
+    const { kty, crv, x, y } = keyPair.publicJwk;
+    expect(decodeProtectedHeader(request.headers.get('dpop') ?? '').jwk).toEqual({ kty, crv, x, y });
+    // (boundRequest's own thumbprint exports the public key once, with jose; the proof did not.)
+    expect(exportKey.mock.calls.filter(([format]) => format === 'jwk')).toHaveLength(1);
+    await expect(verifyRequest(request, options)).resolves.toMatchObject({ jkt: await thumbprint(keyPair) });
+  });
+
+  it('signs with a pair stored without its public JWK (an older session): its public key exported, the same header', async () => {
+    const { privateKey, publicKey, publicJwk } = await generateDpopKeyPair();
+    const older: CryptoKeyPair = { privateKey, publicKey };
+    const url = 'https://api.example.test/v1/items';
+    const proofs = [await createDpopProof(older, { method: 'GET', url }), await createDpopProof(older, { method: 'GET', url })];
+    for (const proof of proofs) expect(decodeProtectedHeader(proof).jwk).toEqual({ kty: 'EC', crv: 'P-256', x: publicJwk.x, y: publicJwk.y });
+    const { request } = await boundRequest(older, 'GET', url);
+    await expect(verifyRequest(request, options)).resolves.toMatchObject({ jkt: await thumbprint(older) });
+  });
+
   it('makes proofs bearer-sw/server accepts, for any method, with the query and fragment left out of htu', async () => {
     const keyPair = await generateDpopKeyPair();
     for (const [method, url] of [

@@ -26,8 +26,13 @@ mark('scriptStart');
 const open = IDBFactory.prototype.open;
 IDBFactory.prototype.open = function (this: IDBFactory, ...args: Parameters<IDBFactory['open']>) {
   mark('idbOpen');
+  // Per database too (`idbOpen:<name>`), for workers that open more than one (the login's).
+  mark(`idbOpen:${args[0]}`);
   const request = open.apply(this, args);
-  request.addEventListener('success', () => mark('idbOpened'));
+  request.addEventListener('success', () => {
+    mark('idbOpened');
+    mark(`idbOpened:${args[0]}`);
+  });
   return request;
 };
 const transaction = IDBDatabase.prototype.transaction;
@@ -41,9 +46,25 @@ IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parame
 const get = IDBObjectStore.prototype.get;
 IDBObjectStore.prototype.get = function (this: IDBObjectStore, query: IDBValidKey | IDBKeyRange) {
   const request = get.call(this, query);
-  request.addEventListener('success', () => mark('idbRead'));
+  request.addEventListener('success', () => {
+    mark('idbRead');
+    mark(`idbRead:${this.name}`);
+  });
   return request;
 };
+
+// WebCrypto (DPoP: the public key's export, the token's digest, the proof's signature): when each
+// operation was first called and first settled, `subtle:<op>` and `subtle:<op>:done`.
+const subtle = crypto.subtle as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+for (const op of ['exportKey', 'digest', 'sign', 'generateKey', 'importKey']) {
+  const original = subtle[op]!.bind(crypto.subtle);
+  subtle[op] = (...args: unknown[]) => {
+    mark(`subtle:${op}`);
+    const result = original(...args);
+    void result.then(() => mark(`subtle:${op}:done`), () => undefined);
+    return result;
+  };
+}
 
 const send = globalThis.fetch;
 globalThis.fetch = async (...args: Parameters<typeof fetch>) => {

@@ -1,4 +1,6 @@
 import { msg } from '../../shared/message.js';
+import type { DpopKeyPair } from './generate-dpop-key-pair.js';
+
 /** The request a proof is for. */
 export interface ProofRequest {
   /** The HTTP method, as sent (`GET`, `POST`). */
@@ -14,38 +16,19 @@ export interface ProofRequest {
 const encoder = new TextEncoder();
 
 function base64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  // (Short inputs only, as here: a header, claims, a hash or a signature.)
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 const encodeJson = (value: object) => base64url(encoder.encode(JSON.stringify(value)));
 
-// The encoded protected header of each key, made once: `typ`, `alg` and the public JWK with only the members
-// its thumbprint covers (RFC 7638), none of WebCrypto's `ext` or `key_ops`.
-const headers = new WeakMap<CryptoKey, Promise<string>>();
-
-function encodedHeader(publicKey: CryptoKey): Promise<string> {
-  let header = headers.get(publicKey);
-  if (header === undefined) {
-    header = crypto.subtle.exportKey('jwk', publicKey).then(({ kty, crv, x, y }) => encodeJson({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } }));
-    headers.set(publicKey, header);
-  }
-  return header;
-}
-
-/**
- * Prepares a key pair's proofs ahead of the first one: exports the public key for the proofs' header
- * (kept per key). A restarted worker calls it as soon as the session is loaded, so its first request
- * does not wait for the export.
- *
- * @example
- * ```ts
- * void prepareDpopKey(keyPair)
- * ```
- */
-export function prepareDpopKey(keyPair: CryptoKeyPair): Promise<unknown> {
-  return encodedHeader(keyPair.publicKey);
+// The encoded protected header: `typ`, `alg` and the public JWK with only the members its thumbprint covers
+// (RFC 7638), none of WebCrypto's `ext` or `key_ops`. From the JWK stored with the pair: a restarted worker's
+// first proof exports nothing. A pair stored without it (a session from before it was kept) exports its
+// public key for each proof, until the next login makes a new pair.
+async function encodedHeader({ publicKey, publicJwk }: DpopKeyPair): Promise<string> {
+  const { kty, crv, x, y } = publicJwk ?? (await crypto.subtle.exportKey('jwk', publicKey));
+  return encodeJson({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } });
 }
 
 /**
@@ -64,7 +47,8 @@ export function prepareDpopKey(keyPair: CryptoKeyPair): Promise<unknown> {
  * The JWS is signed with WebCrypto directly: ECDSA P-256 with SHA-256 yields `r || s`, which is the ES256
  * signature format (RFC 7518 §3.4). jose's `SignJWT` would add about 5 KB gzip to the worker for the same bytes.
  *
- * @param keyPair - from `generateDpopKeyPair`; the private key signs, the public key is embedded
+ * @param keyPair - from `generateDpopKeyPair`; the private key signs, the public key (its `publicJwk`; exported
+ *   when absent) is embedded
  * @throws {TypeError} when `url` is not an absolute http(s) URL
  * @example
  * ```ts
@@ -72,7 +56,7 @@ export function prepareDpopKey(keyPair: CryptoKeyPair): Promise<unknown> {
  * headers.set('dpop', await createDpopProof(keyPair, { method: 'GET', url, accessToken, nonce: nonces.get(url) }))
  * ```
  */
-export async function createDpopProof(keyPair: CryptoKeyPair, request: ProofRequest): Promise<string> {
+export async function createDpopProof(keyPair: DpopKeyPair, request: ProofRequest): Promise<string> {
   const url = new URL(request.url);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(msg`Failed to create a DPoP proof: the URL is not http(s)`);
   const claims: Record<string, string | number> = {
@@ -81,10 +65,10 @@ export async function createDpopProof(keyPair: CryptoKeyPair, request: ProofRequ
     htu: `${url.origin}${url.pathname}`,
     iat: Math.floor(Date.now() / 1000),
   };
-  // The header (exported once per key: on a worker's first proof) and the token's hash side by side.
-  const [header, ath] = await Promise.all([
-    encodedHeader(keyPair.publicKey),
+  // The token's hash and the header side by side (the digest first: it runs while the header is encoded).
+  const [ath, header] = await Promise.all([
     request.accessToken === undefined ? undefined : crypto.subtle.digest('SHA-256', encoder.encode(request.accessToken)),
+    encodedHeader(keyPair),
   ]);
   if (ath !== undefined) claims['ath'] = base64url(new Uint8Array(ath));
   if (request.nonce !== undefined) claims['nonce'] = request.nonce;

@@ -61,11 +61,11 @@ export async function respondWithDpop(request: Request, rule: CompiledRule, cont
   const body = await readBody(request);
   const send = async (accessToken: string): Promise<Response> => {
     const key = keyFor(session, accessToken);
+    // The session changed under this request (logout, a new login): no proof from another key. The proof is
+    // begun first: its WebCrypto calls run while the request is built.
+    const proof = key && createDpopProof(key, { method: request.method, url: request.url, accessToken, nonce: nonces.get(request.url) });
     const outgoing = attachToken(request, bound, accessToken, body ?? undefined);
-    // The session changed under this request (logout, a new login): no proof from another key.
-    if (key !== undefined) {
-      outgoing.headers.set('dpop', await createDpopProof(key, { method: request.method, url: request.url, accessToken, nonce: nonces.get(request.url) }));
-    }
+    if (proof) outgoing.headers.set('dpop', await proof);
     const response = await fetch(outgoing);
     nonces.learn(request.url, response);
     return isRefusedRedirect(request, response) ? Response.error() : response;
