@@ -72,4 +72,61 @@ describe('the login as the core sees it', () => {
     login.changed(handedOff);
     expect(handedOff).toEqual({ state: 'authenticated', epoch: 5 });
   });
+
+  describe('a page request before discovery is known (a worker just started)', () => {
+    // The token endpoint on another origin than the issuer, as Google's is.
+    const metadata = {
+      issuer: 'https://as.test',
+      authorization_endpoint: 'https://as.test/authorize',
+      token_endpoint: 'https://tokens.test/token',
+      revocation_endpoint: 'https://as.test/revoke',
+      jwks_uri: 'https://as.test/jwks',
+    };
+    /** The login attached with discovery served (after `delayMs`) or failing, and every URL fetched. */
+    function started(discovery: 'served' | 'failing') {
+      const fetched: string[] = [];
+      vi.stubGlobal('fetch', (input: RequestInfo | URL) => {
+        const url = input instanceof Request ? input.url : String(input);
+        fetched.push(url);
+        if (url === 'https://as.test/.well-known/openid-configuration') {
+          return discovery === 'served'
+            ? Promise.resolve(Response.json(metadata))
+            : Promise.reject(new TypeError('offline'));
+        }
+        return Promise.resolve(new Response('passed'));
+      });
+      const login = oidcLogin(options);
+      login.attach(bindingFor({ login }, null));
+      const intercept = (url: string, method = 'POST') =>
+        login.intercept({ request: new Request(url, { method, ...(method === 'POST' && { body: 'grant_type=authorization_code&code=c' }) }) } as FetchEvent);
+      return { fetched, intercept };
+    }
+
+    it('holds a POST to a token endpoint on another origin until discovery is known, then refuses it', async () => {
+      const { fetched, intercept } = started('served');
+      const held = intercept('https://tokens.test/token');
+      expect(held).not.toBeNull();
+      expect((await held)?.status).toBe(403);
+      expect(fetched).not.toContain('https://tokens.test/token');
+      // Now known: refused at once, and the revocation endpoint too.
+      expect((await intercept('https://tokens.test/token'))?.status).toBe(403);
+      expect((await intercept('https://as.test/revoke'))?.status).toBe(403);
+    });
+
+    it('lets a held request that is no endpoint go on, and an API request or a GET pass at once', async () => {
+      const { fetched, intercept } = started('served');
+      expect(intercept('https://api.test/v1/items')).toBeNull();
+      expect(intercept('https://tokens.test/token', 'GET')).toBeNull();
+      const other = await intercept('https://elsewhere.test/form');
+      expect(await other?.text()).toBe('passed');
+      expect(fetched).toContain('https://elsewhere.test/form');
+    });
+
+    it('when discovery fails: refuses a POST to the issuer origin, lets one to another origin go on', async () => {
+      const { fetched, intercept } = started('failing');
+      expect((await intercept('https://as.test/token'))?.status).toBe(403);
+      expect(await (await intercept('https://elsewhere.test/form'))?.text()).toBe('passed');
+      expect(fetched).not.toContain('https://as.test/token');
+    });
+  });
 });

@@ -112,18 +112,25 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
 
   /**
    * Whether a page's (non-navigation) request is one the worker refuses: to the token or revocation
-   * endpoint. Decided from the metadata in memory; before discovery has finished, a request that
-   * could redeem a code (not GET or HEAD) to the issuer's origin waits for it (`null`: pass).
+   * endpoint. Decided from the metadata in memory; before discovery has finished (a worker just
+   * started reads it about 50 ms later), a request that could redeem a code (not GET or HEAD) waits
+   * for it, whatever its origin: the token endpoint may live on another origin than the issuer
+   * (Google's does). Only a request an API rule takes, to another origin than the issuer's, goes on
+   * at once (`null`: pass).
    */
   const guard = (request: Request, context: Attached): Promise<Response> | null => {
     const url = new URL(request.url);
     const as = context.discovery.peek();
     if (as !== null) return protectedEndpoints(as).includes(endpointOf(url)) ? Promise.resolve(refuse(request, context)) : null;
-    if (url.origin !== checked.issuer.origin || request.method === 'GET' || request.method === 'HEAD') return null;
+    if (request.method === 'GET' || request.method === 'HEAD') return null;
+    const atIssuer = url.origin === checked.issuer.origin;
+    if (!atIssuer && context.binding.matcher.match(request.url) !== null) return null;
     return context.discovery.get().then(
       (metadata) => (protectedEndpoints(metadata).includes(endpointOf(url)) ? refuse(request, context) : fetch(request)),
-      // The endpoints cannot be known: refuse what could redeem a code, rather than let it through.
-      () => refuse(request, context),
+      // The endpoints cannot be known: refuse what could redeem a code at the issuer's origin rather
+      // than let it through. Elsewhere, an unknown endpoint is no more reachable through the worker
+      // than around it (the static routes were built without it too).
+      () => (atIssuer ? refuse(request, context) : fetch(request)),
     );
   };
 
