@@ -205,6 +205,66 @@ test.describe('failed logins end in login-failed, with no session', () => {
     expect(world.provider.record.tokenRequests).toEqual([]);
   });
 
+  test.describe('the worker stopped between the redirect and the tab asking (the news kept in IndexedDB)', () => {
+    /** The tab's login-failed events once it has registered, a task later (when the event would have been dispatched). */
+    async function failedAfterRegister(page: Page) {
+      await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+      await register(page);
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+      return eventsOf(page, 'login-failed');
+    }
+
+    test('access_denied: the landing tab hears it after the stop, once; a reload and a second tab hear nothing', async ({ context, openApp, world, app }) => {
+      const page = await openApp();
+      await register(page);
+      // Back on the app, but not registered yet: nothing has asked the worker for the news.
+      await world.logIn(page, { cancel: true, register: false });
+      expect(page.url()).toBe(`${app.origin}/`);
+      await stopAllWorkers(context);
+      await register(page);
+      await expectFailed(page, 'login-denied', world);
+      expect((await eventsOf(page, 'login-failed'))[0]?.message).toContain('access_denied');
+
+      await page.reload();
+      expect(await failedAfterRegister(page)).toEqual([]);
+      const second = await openApp();
+      expect(await failedAfterRegister(second)).toEqual([]);
+      // Nor after another stop: it left the database when it was told.
+      await stopAllWorkers(context);
+      const third = await openApp();
+      expect(await failedAfterRegister(third)).toEqual([]);
+      expect(world.provider.record.tokenRequests).toEqual([]);
+    });
+
+    test('a forged state: the tab that landed hears login-state-invalid after the stop, a second tab nothing', async ({ context, openApp, world, app }) => {
+      const page = await openApp();
+      await register(page);
+      await page.goto(`${app.origin}/callback?code=made-up&state=forged-state&iss=${encodeURIComponent(world.provider.issuer)}`);
+      expect(page.url()).toBe(`${app.origin}/`);
+      await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+      await stopAllWorkers(context);
+      await register(page);
+      await expectFailed(page, 'login-state-invalid', world);
+      await page.reload();
+      expect(await failedAfterRegister(page)).toEqual([]);
+      const second = await openApp();
+      expect(await failedAfterRegister(second)).toEqual([]);
+      expect(world.provider.record.tokenRequests).toEqual([]);
+    });
+
+    test('told from memory (no stop), it is not told again after a stop', async ({ context, openApp, world }) => {
+      const page = await openApp();
+      await register(page);
+      await world.logIn(page, { cancel: true });
+      await expectFailed(page, 'login-denied', world);
+      await stopAllWorkers(context);
+      await page.reload();
+      expect(await failedAfterRegister(page)).toEqual([]);
+      const second = await openApp();
+      expect(await failedAfterRegister(second)).toEqual([]);
+    });
+  });
+
   for (const [what, tamper] of [
     ['wrong nonce', (claims: Record<string, unknown>) => ({ ...claims, nonce: 'not-the-nonce-the-worker-sent' })],
     ['wrong audience', (claims: Record<string, unknown>) => ({ ...claims, aud: 'another-client' })],

@@ -28,17 +28,39 @@ export interface CachedMetadata {
   fetchedAt: number;
 }
 
+/**
+ * A login that failed at the redirect URI, waiting for its tab's `hello`: only the coded detail
+ * the page gets (never a token, code or verifier) and how to recognise the tab.
+ */
+export interface StoredLoginFailure {
+  /** Random, the record's key. */
+  key: string;
+  code: string;
+  message: string;
+  /** The navigation's `resultingClientId`: the tab that lands. */
+  clientId: string;
+  /** `returnTo` without its hash, when the client id does not match (a tab that lands elsewhere). */
+  url: string;
+  createdAt: number;
+}
+
 interface LoginSchema extends DBSchema {
   pending: { key: string; value: PendingLogin | PendingEndSession };
   discovery: { key: string; value: CachedMetadata };
+  failures: { key: string; value: StoredLoginFailure };
 }
+
+/** Version 2 added `failures`; version 1 (pending logins, discovery) is upgraded in place. */
+const VERSION = 2;
 
 /** The login's own database, next to the token database. */
 export type LoginDatabase = () => Promise<IDBPDatabase<LoginSchema>>;
 
 /**
- * Opens (lazily, once) `<databaseName>-login`: pending logins and the discovery cache. A database
- * of its own, so a worker without `login` never creates or upgrades anything for it.
+ * Opens (lazily, once) `<databaseName>-login`: pending logins, the discovery cache and failed
+ * logins' news. A database of its own, so a worker without `login` never creates or upgrades
+ * anything for it. A connection closes when a newer version is asked for elsewhere, so that it can
+ * upgrade, and is reopened on next use.
  *
  * @example
  * ```ts
@@ -50,10 +72,13 @@ export function openLoginDatabase(databaseName: string): LoginDatabase {
   let connection: Promise<IDBPDatabase<LoginSchema>> | null = null;
   return () => {
     if (connection === null) {
-      const opening = openDB<LoginSchema>(`${databaseName}-login`, 1, {
-        upgrade(db) {
-          db.createObjectStore('pending');
-          db.createObjectStore('discovery');
+      const opening = openDB<LoginSchema>(`${databaseName}-login`, VERSION, {
+        upgrade(db, oldVersion) {
+          if (oldVersion < 1) {
+            db.createObjectStore('pending');
+            db.createObjectStore('discovery');
+          }
+          if (oldVersion < 2) db.createObjectStore('failures');
         },
         blocking() {
           void opening.then((db) => db.close());
@@ -70,4 +95,48 @@ export function openLoginDatabase(databaseName: string): LoginDatabase {
     }
     return connection;
   };
+}
+
+/** A record of a store that holds a bounded number of records, each for a bounded time. */
+interface Bounded {
+  key: string;
+  createdAt: number;
+}
+
+/**
+ * The records of `list` younger than `ttl` (at `now`), at most `max` of them, the newest kept, oldest first.
+ *
+ * @example
+ * ```ts
+ * memory = newest(memory, 60_000, 20, Date.now())
+ * ```
+ */
+export function newest<T extends Bounded>(list: T[], ttl: number, max: number, now: number): T[] {
+  return list.filter((r) => now - r.createdAt < ttl).sort((a, b) => a.createdAt - b.createdAt).slice(-max);
+}
+
+/**
+ * Puts `record` into `name` (under its `key`) in one transaction with the clean-up that keeps the
+ * store bounded: what expired goes, and the oldest give way beyond `max`.
+ *
+ * @throws what IndexedDB throws (the database cannot be opened or written)
+ * @example
+ * ```ts
+ * await putBounded(db, 'pending', record, PENDING_TTL_MS, MAX_PENDING, Date.now())
+ * ```
+ */
+export async function putBounded<N extends 'pending' | 'failures'>(
+  db: LoginDatabase,
+  name: N,
+  record: LoginSchema[N]['value'],
+  ttl: number,
+  max: number,
+  now: number,
+): Promise<void> {
+  const tx = (await db()).transaction(name, 'readwrite');
+  const store = tx.store;
+  const all = await store.getAll();
+  const kept = new Set(newest([...all, record], ttl, max, now));
+  for (const r of all) if (!kept.has(r)) await store.delete(r.key);
+  await Promise.all([store.put(record, record.key), tx.done]);
 }
