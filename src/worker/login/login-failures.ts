@@ -1,5 +1,6 @@
 import type { LoginFailedDetail } from '../../shared/protocol.js';
-import { newest, putBounded, type LoginDatabase, type StoredLoginFailure } from './login-database.js';
+import type { LoginDatabase, StoredLoginFailure } from './login-database.js';
+import { newest, putBounded } from './put-bounded.js';
 
 /** How long a failed login's news waits for its tab to ask (`hello`): the tab lands within seconds. */
 export const FAILURE_TTL_MS = 60_000;
@@ -45,6 +46,8 @@ const within = <T>(promise: Promise<T>) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(reject, STORE_TIMEOUT_MS, new Error('IndexedDB timed out')))]);
 
 /**
+ * Creates the store of failed logins' news (see {@link LoginFailures}).
+ *
  * @param db - the login database
  * @param log - the worker's debug log (why the database could not be used)
  * @param now - the clock

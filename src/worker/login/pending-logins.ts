@@ -1,4 +1,5 @@
-import { putBounded, type LoginDatabase, type PendingEndSession, type PendingLogin } from './login-database.js';
+import type { LoginDatabase, PendingEndSession, PendingLogin } from './login-database.js';
+import { putBounded } from './put-bounded.js';
 
 /** How long a started login (or a logout's end-session step) stays redeemable. */
 export const PENDING_TTL_MS = 10 * 60 * 1000;
