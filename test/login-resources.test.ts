@@ -102,3 +102,31 @@ describe('oidcLogin authorizationParams.resource', () => {
     expect(checkLoginOptions({ ...options, authorizationParams: { resource: 'urn:example:orders' } }).authorizationParams).toEqual({ resource: 'urn:example:orders' });
   });
 });
+
+describe("the login's refresh for a rule's target", () => {
+  it('sends the rule’s resource= or audience= with the refresh token (one target each), and none for the session’s own token', async () => {
+    const bodies: URLSearchParams[] = [];
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      if (request.url === 'https://as.test/.well-known/openid-configuration') return Response.json(metadata);
+      if (request.url === 'https://as.test/token') {
+        bodies.push(new URLSearchParams(await request.text()));
+        return Response.json({ access_token: `at-${bodies.length}`, token_type: 'Bearer', expires_in: 60, refresh_token: `rt-${bodies.length}` });
+      }
+      throw new TypeError('offline');
+    });
+    const login = oidcLogin(options);
+    const compiled = compileConfig({ apis: [{ origin: orders, resource: orders }, { origin: billing, audience: 'https://billing-api' }], login, perApiTokens: perApiTokens() });
+    const session = { current: null, ready: () => Promise.resolve({ tokens: null, epoch: 0 }) } as unknown as LoginBinding['session'];
+    login.attach({ ...compiled, databaseName: `login-resources-${++databases}`, scope: 'https://app.test/', session });
+    const [resourceRule, audienceRule] = compiled.rules;
+    expect(await login.refresh('rt-0', AbortSignal.timeout(5000), resourceRule!.target!)).toEqual({ accessToken: 'at-1', refreshToken: 'rt-1', expiresIn: 60 });
+    await login.refresh('rt-1', AbortSignal.timeout(5000), audienceRule!.target!);
+    await login.refresh('rt-2', AbortSignal.timeout(5000));
+    expect(bodies.map((body) => [body.get('refresh_token'), body.getAll('resource'), body.getAll('audience')])).toEqual([
+      ['rt-0', [orders], []],
+      ['rt-1', [], ['https://billing-api']],
+      ['rt-2', [], []],
+    ]);
+  });
+});
