@@ -49,14 +49,18 @@ export interface OidcRecord {
   codes: Array<{ code: string; state: string | null }>;
   /** The PKCE `code_verifier` of every code exchange. */
   verifiers: string[];
-  /** Authorization requests, their parameters as received. */
+  /** Authorization requests, their parameters as received (single-valued ones). */
   authorizations: Array<Record<string, string>>;
+  /** The `resource` parameters of each authorization request, in order (RFC 8707 §2.1: one per resource). */
+  authorizationResources: string[][];
   /** Requests to the revocation endpoint: the token and the HTTP status answered. */
   revocations: Array<{ token: string; tokenTypeHint?: string; status: number }>;
   /** Requests to the end-session endpoint (RP-initiated logout), their parameters. */
   endSessions: Array<Record<string, string>>;
-  /** Every request to the token endpoint: its grant type, the `Origin` it came with, the status answered. */
-  tokenRequests: Array<{ grantType: string | undefined; origin: string | undefined; status: number; dpop: boolean; error?: string }>;
+  /** Every request to the token endpoint: its grant type, the `Origin` it came with, the status answered, the `resource` it named (RFC 8707 §2.2) if any. */
+  tokenRequests: Array<{ grantType: string | undefined; origin: string | undefined; status: number; dpop: boolean; error?: string; resource?: string }>;
+  /** Every `refresh_token` grant request: the refresh token it presented, the `resource` it named, the status answered. */
+  refreshes: Array<{ refreshToken: string; resource?: string; status: number }>;
 }
 
 /** Changes an ID token's claims before the token endpoint answers; the result is signed with the provider's own key. */
@@ -190,7 +194,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
 
   const provider = new Provider(issuer, configuration);
 
-  const record: OidcRecord = { issued: [], codes: [], verifiers: [], authorizations: [], revocations: [], endSessions: [], tokenRequests: [] };
+  const record: OidcRecord = { issued: [], codes: [], verifiers: [], authorizations: [], revocations: [], endSessions: [], tokenRequests: [], refreshes: [], authorizationResources: [] };
   let tamper: IdTokenTamper | null = null;
   let tamperKey: CryptoKey = privateKey;
   const foreignKey = (await generateKeyPair('RS256')).privateKey;
@@ -200,16 +204,25 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
   provider.use(async (ctx, next) => {
     await next();
     const path = ctx.path;
-    if (path === '/auth' && ctx.oidc?.params) record.authorizations.push(paramsOf(ctx.oidc.params as Record<string, unknown>));
+    if (path === '/auth' && ctx.oidc?.params) {
+      record.authorizations.push(paramsOf(ctx.oidc.params as Record<string, unknown>));
+      const resource: unknown = ctx.oidc.params['resource'];
+      record.authorizationResources.push(typeof resource === 'string' ? [resource] : Array.isArray(resource) ? resource.map(String) : []);
+    }
     if (path === '/token' && ctx.method === 'POST') {
       const error = text((ctx.body as Record<string, unknown> | undefined)?.['error']);
+      const grantType = text(ctx.oidc?.params?.['grant_type']);
+      const resource = text(ctx.oidc?.params?.['resource']);
       record.tokenRequests.push({
-        grantType: text(ctx.oidc?.params?.['grant_type']),
+        grantType,
         origin: ctx.get('origin') || undefined,
         status: ctx.status,
         dpop: ctx.get('dpop') !== '',
         ...(error && { error }),
+        ...(resource && { resource }),
       });
+      const refreshToken = text(ctx.oidc?.params?.['refresh_token']);
+      if (grantType === 'refresh_token' && refreshToken !== undefined) record.refreshes.push({ refreshToken, status: ctx.status, ...(resource && { resource }) });
     }
     if (path === '/token/revocation') {
       const token = text(ctx.oidc?.params?.['token']);

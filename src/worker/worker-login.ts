@@ -1,4 +1,5 @@
 import type { PageMessage, SessionSnapshot } from '../shared/protocol.js';
+import type { CompiledRule } from './api-rule.js';
 import type { RefreshFn } from './injector-config.js';
 import type { RuleMatcher } from './rule-matcher.js';
 import type { RouterCondition } from './static-routes.js';
@@ -12,6 +13,8 @@ export interface LoginBinding {
   databaseName: string;
   /** The allowlist: a login that binds tokens to a key (DPoP) answers the requests it matches. */
   matcher: RuleMatcher;
+  /** The compiled rules: a login asks for every rule's `resource` at authorization. */
+  rules: readonly CompiledRule[];
   /** The session a finished login is stored in, and a logout clears. */
   session: Pick<TokenSession, 'handoff' | 'logout' | 'snapshot' | 'ready' | 'current' | 'accessToken' | 'accessTokenAfterUnauthorized'>;
   /** The refresh the session runs: the login's own, unless the config also set `refresh` (refused at attach). */

@@ -32,6 +32,11 @@ export interface CompleteLoginContext {
   requestOptions(): oauth.TokenEndpointRequestOptions;
   /** With DPoP: the new session's key pair and the worker's nonce memory. */
   dpop?: { keyPair: CryptoKeyPair; nonces: DpopNonceMemory };
+  /**
+   * The resource to name at the code exchange (RFC 8707 §2.2), when the authorization request
+   * asked for several: a server issues an access token for one (oidc-provider refuses to pick).
+   */
+  resource?: string;
 }
 
 /** An OAuth error code as it may appear in a message: printable ASCII, bounded (RFC 6749 §4.1.2.1). */
@@ -80,6 +85,7 @@ export async function completeLogin(callback: URL, pending: PendingLogin, contex
       oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, options.redirectUri.href, pending.verifier, {
         ...context.requestOptions(),
         ...(headers !== undefined && { headers }),
+        ...(context.resource !== undefined && { additionalParameters: { resource: context.resource } }),
       });
     const { dpop } = context;
     response = dpop === undefined ? await exchange() : await sendTokenRequest(dpop.keyPair, dpop.nonces, String(as.token_endpoint), exchange);

@@ -15,7 +15,14 @@ export interface OidcLoginOptions {
   redirectUri: string;
   /** Requested scope. Default `openid offline_access` (`openid` is required). */
   scope?: string;
-  /** Extra authorization request parameters (`audience`, `resource`, `prompt`, …). */
+  /**
+   * Extra authorization request parameters (`audience`, `resource`, `prompt`, …). A `resource`
+   * (an absolute URI) is the API of the session's own token, the one rules without `resource`
+   * carry: the authorization request asks for it first, then for every rule's `resource` (RFC 8707
+   * §2.1, one parameter each), and with more than one the code exchange names it. An `audience`
+   * is sent as it is; rules' `audience` values are not added (a server that takes `audience`, as
+   * Auth0, takes one at authorization).
+   */
   authorizationParams?: Record<string, string>;
   /**
    * Where the server sends the browser after RP-initiated logout (`session.logout({ endSession:
@@ -98,6 +105,16 @@ export function checkLoginOptions(options: OidcLoginOptions): CheckedLoginOption
   for (const [key, value] of Object.entries(params)) {
     if (typeof value !== 'string') fail(msg`authorizationParams.${key} must be a string`);
     if (RESERVED.has(key)) fail(msg`authorizationParams must not set '${key}', which the worker sets itself`);
+  }
+  // It joins the rules' resources (RFC 8707 §2: an absolute URI without a fragment) and is named at the code exchange.
+  const resource = (params as Record<string, string>)['resource'];
+  if (resource !== undefined) {
+    try {
+      if (resource.includes('#')) throw new TypeError('fragment');
+      new URL(resource); // not URL.canParse: Safari 17+ only
+    } catch {
+      fail(msg`authorizationParams.resource must be an absolute URI without a fragment`);
+    }
   }
   const postLogout = options.postLogoutRedirectUri === undefined ? null : absolute(options.postLogoutRedirectUri, 'postLogoutRedirectUri');
   if (postLogout !== null && postLogout.origin !== redirectUri.origin) fail(msg`postLogoutRedirectUri must be on the origin of redirectUri`);

@@ -17,6 +17,7 @@ import { createDiscovery, type Discovery } from './discovery.js';
 import { openLoginDatabase } from './login-database.js';
 import { createLoginFailures, type LoginFailures } from './login-failures.js';
 import { checkLoginOptions, type OidcLoginOptions } from './login-options.js';
+import { loginResources } from './login-resources.js';
 import { parseLoginPayload, type CheckedLoginPayload } from './parse-login-payload.js';
 import { createPendingLogins, type PendingLogins } from './pending-logins.js';
 import { createIdTokenVerifier } from './verify-id-token.js';
@@ -36,6 +37,8 @@ interface Attached {
   pending: PendingLogins;
   failures: LoginFailures;
   postLogout: URL;
+  /** Every resource the authorization request asks for (RFC 8707 §2.1); see `loginResources`. */
+  resources: string[];
 }
 
 // URLPattern syntax characters; anything else in a pattern string stands for itself.
@@ -154,6 +157,8 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
         idTokens,
         requestOptions,
         ...(dpop !== undefined && { dpop }),
+        // One access token names one resource (RFC 8707 §2.2): with several granted, the first.
+        ...(need().resources.length > 1 && { resource: need().resources[0] }),
       });
       await binding.session.handoff(tokens, identity);
       binding.log?.('logged in');
@@ -170,7 +175,7 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
     return Response.redirect(returnTo, 303);
   };
 
-  const start = async ({ origin, binding, discovery, pending }: Attached, request: CheckedLoginPayload): Promise<ReplyResults['login']> => {
+  const start = async ({ origin, binding, discovery, pending, resources }: Attached, request: CheckedLoginPayload): Promise<ReplyResults['login']> => {
     let returnTo = new URL(request.returnTo);
     if (returnTo.origin !== origin) throw new TypeError(msg`Failed to log in: returnTo must be on this app's origin`);
     if (endpointOf(returnTo) === endpointOf(checked.redirectUri)) returnTo = new URL(binding.scope);
@@ -190,6 +195,9 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
     const url = new URL(as.authorization_endpoint);
     const params = url.searchParams;
     for (const [key, value] of Object.entries(checked.authorizationParams)) params.set(key, value);
+    // One `resource` parameter per API (RFC 8707 §2.1), so the one grant covers them all.
+    params.delete('resource');
+    for (const resource of resources) params.append('resource', resource);
     params.set('client_id', checked.clientId);
     params.set('redirect_uri', checked.redirectUri.href);
     params.set('response_type', 'code');
@@ -268,7 +276,15 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       if (postLogout.origin !== scope.origin) throw new TypeError(msg`Failed to install the token injector: login postLogoutRedirectUri must be on the worker's origin`);
       const db = openLoginDatabase(binding.databaseName);
       const discovery = createDiscovery(checked.issuer, db, checked.insecure);
-      attached = { binding, origin: scope.origin, discovery, pending: createPendingLogins(db), failures: createLoginFailures(db, binding.log), postLogout };
+      attached = {
+        binding,
+        origin: scope.origin,
+        discovery,
+        pending: createPendingLogins(db),
+        failures: createLoginFailures(db, binding.log),
+        postLogout,
+        resources: loginResources(checked.authorizationParams, binding.rules),
+      };
       // Warm: the endpoints the guard checks are known soon after start. Not at once: the login's database
       // opened beside the session's delays the session's read, and opened just after it, the response of a
       // restarted worker's first request (bench/cold-trace.ts).
