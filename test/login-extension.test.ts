@@ -65,7 +65,7 @@ describe('the login as the core sees it', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
       expect(open).not.toHaveBeenCalled();
       read({ state: 'unauthenticated', epoch: 0 });
-      expect(await hello).toEqual({ state: 'unauthenticated', epoch: 0, version: expect.any(String) });
+      expect(await hello).toEqual({ state: 'unauthenticated', epoch: 0, version: expect.any(String), loginFailed: null });
       expect(open).toHaveBeenCalledWith(`${binding.databaseName}-login`, 2);
     } finally {
       vi.restoreAllMocks();

@@ -20,8 +20,8 @@ describe('failed logins kept for their tab', () => {
   it('tells each failure once, to the tab that landed (its client id, else its URL without hash)', async () => {
     const db = openLoginDatabase(nextName());
     const failures = createLoginFailures(db);
-    await failures.add(denied, { clientId: 'landed', url: 'https://app.test/inbox#top' });
-    await failures.add(invalid, { clientId: 'elsewhere', url: 'https://app.test/other' });
+    await failures.add({ ...denied, clientId: 'landed', url: 'https://app.test/inbox#top' });
+    await failures.add({ ...invalid, clientId: 'elsewhere', url: 'https://app.test/other' });
     expect(await failures.take(tab('another', 'https://app.test/unrelated'))).toBeNull();
     const [first, again] = await Promise.all([failures.take(tab('landed', 'https://app.test/moved')), failures.take(tab('landed', 'https://app.test/moved'))]);
     expect([first, again]).toEqual([denied, null]);
@@ -33,15 +33,15 @@ describe('failed logins kept for their tab', () => {
 
   it('keeps in the database only the coded detail and how to find the tab', async () => {
     const db = openLoginDatabase(nextName());
-    await createLoginFailures(db, undefined, () => 5).add(denied, { clientId: 'landed', url: 'https://app.test/#hash' });
+    await createLoginFailures(db, undefined, () => 5).add({ ...denied, clientId: 'landed', url: 'https://app.test/#hash' });
     const [record] = await storedIn(db);
     expect(Object.keys(record ?? {}).sort()).toEqual(['clientId', 'code', 'createdAt', 'key', 'message', 'url']);
-    expect(record).toMatchObject({ ...denied, clientId: 'landed', url: 'https://app.test/', createdAt: 5 });
+    expect(record).toMatchObject({ ...denied, clientId: 'landed', url: 'https://app.test/#hash', createdAt: 5 });
   });
 
   it('survives the worker being stopped: a new run reads it from the database, once', async () => {
     const name = nextName();
-    await createLoginFailures(openLoginDatabase(name)).add(denied, { clientId: 'landed', url: 'https://app.test/' });
+    await createLoginFailures(openLoginDatabase(name)).add({ ...denied, clientId: 'landed', url: 'https://app.test/' });
     // A restarted worker: new memory, a new connection.
     const restarted = createLoginFailures(openLoginDatabase(name));
     expect(await restarted.take(tab('someone-else', 'https://app.test/elsewhere'))).toBeNull();
@@ -55,7 +55,7 @@ describe('failed logins kept for their tab', () => {
     const name = nextName();
     const db = openLoginDatabase(name);
     const failures = createLoginFailures(db);
-    await failures.add(denied, { clientId: 'landed', url: 'https://app.test/' });
+    await failures.add({ ...denied, clientId: 'landed', url: 'https://app.test/' });
     expect(await storedIn(db)).toHaveLength(1);
     expect(await failures.take(tab('landed'))).toEqual(denied);
     expect(await storedIn(db)).toEqual([]);
@@ -66,15 +66,15 @@ describe('failed logins kept for their tab', () => {
     let now = 0;
     const name = nextName();
     const failures = createLoginFailures(openLoginDatabase(name), undefined, () => now);
-    await failures.add(denied, { clientId: 'a', url: 'https://app.test/a' });
-    await failures.add(invalid, { clientId: 'b', url: 'https://app.test/b' });
+    await failures.add({ ...denied, clientId: 'a', url: 'https://app.test/a' });
+    await failures.add({ ...invalid, clientId: 'b', url: 'https://app.test/b' });
     now = FAILURE_TTL_MS - 1;
     expect(await failures.take(tab('a'))).toEqual(denied);
     now = FAILURE_TTL_MS;
     expect(await failures.take(tab('b'))).toBeNull();
     expect(await createLoginFailures(openLoginDatabase(name), undefined, () => now).take(tab('b'))).toBeNull();
     // The next failure kept clears the expired record out of the database.
-    await failures.add(denied, { clientId: 'c', url: 'https://app.test/c' });
+    await failures.add({ ...denied, clientId: 'c', url: 'https://app.test/c' });
     expect((await storedIn(openLoginDatabase(name))).map((r) => r.clientId)).toEqual(['c']);
   });
 
@@ -84,7 +84,7 @@ describe('failed logins kept for their tab', () => {
     const failures = createLoginFailures(openLoginDatabase(name), undefined, () => now);
     for (let i = 0; i <= MAX_FAILURES; i += 1) {
       now = i;
-      await failures.add(denied, { clientId: `c${i}`, url: `https://app.test/${i}` });
+      await failures.add({ ...denied, clientId: `c${i}`, url: `https://app.test/${i}` });
     }
     const stored = await storedIn(openLoginDatabase(name));
     expect(stored).toHaveLength(MAX_FAILURES);
@@ -99,24 +99,22 @@ describe('failed logins kept for their tab', () => {
     const logged: string[] = [];
     const broken: LoginDatabase = () => Promise.reject(new Error('QuotaExceededError'));
     const failures = createLoginFailures(broken, (line) => logged.push(line));
-    await expect(failures.add(denied, { clientId: 'landed', url: 'https://app.test/' })).resolves.toBeUndefined();
+    await expect(failures.add({ ...denied, clientId: 'landed', url: 'https://app.test/' })).resolves.toBeUndefined();
     expect(await failures.take(tab('landed'))).toEqual(denied);
     expect(await failures.take(tab('landed'))).toBeNull();
-    expect(logged).toEqual([
-      'could not store (kept in memory) login-failed news: Error: QuotaExceededError',
-      'could not delete login-failed news: Error: QuotaExceededError',
-      'could not read login-failed news: Error: QuotaExceededError',
-    ]);
+    // Kept, told (its deletion failing), and the read of an earlier run's news failing: each logged.
+    expect(logged).toEqual(Array.from({ length: 3 }, () => 'login-failed news not in IndexedDB: Error: QuotaExceededError'));
   });
 
-  it('gives up on a database that does not answer within two seconds: the redirect is not held longer', async () => {
-    const logged: string[] = [];
-    const hanging: LoginDatabase = () => new Promise(() => undefined);
-    const failures = createLoginFailures(hanging, (line) => logged.push(line));
-    const started = Date.now();
-    await failures.add(denied, { clientId: 'landed', url: 'https://app.test/' });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
-    expect(logged).toEqual(['could not store (kept in memory) login-failed news: Error: IndexedDB timed out']);
+  it('news told while the database is being read does not come back from that read', async () => {
+    const db = openLoginDatabase(nextName());
+    const failures = createLoginFailures(db);
+    await failures.add({ ...denied, clientId: 'landed', url: 'https://app.test/inbox' });
+    // A tab with no news starts the read of the database; the landing tab is told from memory meanwhile.
+    const [none, told] = await Promise.all([failures.take(tab('unrelated', 'https://app.test/elsewhere')), failures.take(tab('landed'))]);
+    expect([none, told]).toEqual([null, denied]);
+    expect(await failures.take(tab('another-tab', 'https://app.test/inbox'))).toBeNull();
+    expect(await storedIn(db)).toEqual([]);
   });
 });
 
@@ -143,7 +141,7 @@ describe('the login database, version 1 → 2', () => {
     expect(await upgraded.get('discovery', 'https://as.test/')).toMatchObject({ fetchedAt: 1 });
     expect(await createPendingLogins(db).take('state-1', 'login')).toEqual(login);
     const failures = createLoginFailures(db);
-    await failures.add(denied, { clientId: 'landed', url: 'https://app.test/' });
+    await failures.add({ ...denied, clientId: 'landed', url: 'https://app.test/' });
     expect(await failures.take(tab('landed'))).toEqual(denied);
   });
 

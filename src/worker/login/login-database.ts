@@ -39,7 +39,7 @@ export interface StoredLoginFailure {
   message: string;
   /** The navigation's `resultingClientId`: the tab that lands. */
   clientId: string;
-  /** `returnTo` without its hash, when the client id does not match (a tab that lands elsewhere). */
+  /** `returnTo`, for a tab whose client id does not match (compared without the hash). */
   url: string;
   createdAt: number;
 }

@@ -6,8 +6,6 @@ import { newest, putBounded } from './put-bounded.js';
 export const FAILURE_TTL_MS = 60_000;
 /** The most failures kept: a page failing logins in a loop only pushes out its own oldest news. */
 export const MAX_FAILURES = 20;
-/** The longest the login database may take to keep or give up a failure before memory alone serves. */
-const STORE_TIMEOUT_MS = 2_000;
 
 /** The window a failure is for: the tab that lands, or failing that, its URL. */
 export interface FailureTarget {
@@ -26,10 +24,12 @@ export interface FailureTarget {
 export interface LoginFailures {
   /**
    * Keeps a failure, in memory at once and in the database before resolving. Never rejects: when
-   * the database cannot be written (or takes longer than two seconds) it logs why and memory
-   * alone keeps the news, so the redirect is never lost.
+   * the database cannot be written it logs why and memory alone keeps the news, so the redirect is
+   * never lost. (No timer: IndexedDB requests settle, with a result or an error; an open waits only
+   * on a connection that does not close for a newer version, and every connection to the login
+   * database does, see `openLoginDatabase`.)
    */
-  add(failure: LoginFailedDetail, target: FailureTarget): Promise<void>;
+  add(failure: LoginFailedDetail & FailureTarget): Promise<void>;
   /**
    * The failure of a login that landed on this window (its client id, else its URL without hash),
    * removed from memory and from the database, so neither gives it out again; `null` when there is
@@ -41,10 +41,6 @@ export interface LoginFailures {
 
 const withoutHash = (url: string) => url.replace(/#.*/, '');
 
-/** `promise`, or a rejection once the database took longer than {@link STORE_TIMEOUT_MS}. */
-const within = <T>(promise: Promise<T>) =>
-  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(reject, STORE_TIMEOUT_MS, new Error('IndexedDB timed out')))]);
-
 /**
  * Creates the store of failed logins' news (see {@link LoginFailures}).
  *
@@ -54,49 +50,49 @@ const within = <T>(promise: Promise<T>) =>
  * @example
  * ```ts
  * const failures = createLoginFailures(openLoginDatabase('bearer-sw'))
- * await failures.add({ code: 'login-denied', message }, { clientId: event.resultingClientId, url: returnTo })
+ * await failures.add({ code: 'login-denied', message, clientId: event.resultingClientId, url: returnTo })
  * const news = await failures.take(client) // once
  * ```
  */
 export function createLoginFailures(db: LoginDatabase, log?: (message: string) => void, now: () => number = Date.now): LoginFailures {
   let memory: StoredLoginFailure[] = [];
-  /** The database's news read into memory, once per worker life (`null`: not yet, or it failed). */
+  /** The database's news read into memory, once per worker life (`null`: not yet). */
   let loading: Promise<void> | null = null;
+  /** The keys of the news this run added. */
+  const added = new Set<string>();
 
   const bound = (list: StoredLoginFailure[]) => newest(list, FAILURE_TTL_MS, MAX_FAILURES, now());
-  const failed = (what: string) => (error: unknown) => log?.(`could not ${what} login-failed news: ${String(error)}`);
+  // Memory keeps (or still holds) the news; a stop before the tab asks would lose it, or a restart tell it again.
+  const failed = (error: unknown) => log?.(`login-failed news not in IndexedDB: ${error as Error}`);
 
   return {
-    async add({ code, message }, { clientId, url }) {
-      const record = { key: crypto.randomUUID(), code, message, clientId, url: withoutHash(url), createdAt: now() };
+    async add(failure) {
+      // The coded detail and the tab, nothing else (the caller passes no more); a random key of this store's own.
+      const record = { ...failure, key: `${Math.random()}`, createdAt: now() };
       memory = bound([...memory, record]);
-      await within(putBounded(db, 'failures', record, FAILURE_TTL_MS, MAX_FAILURES, record.createdAt)).catch(failed('store (kept in memory)'));
+      added.add(record.key);
+      await putBounded(db, 'failures', record, FAILURE_TTL_MS, MAX_FAILURES, record.createdAt).catch(failed);
     },
 
     async take(window) {
-      const find = () => {
-        memory = bound(memory);
-        const index = memory.findIndex((f) => f.clientId === window.id || f.url === withoutHash(window.url));
-        return index === -1 ? undefined : memory.splice(index, 1)[0];
-      };
-      let found = find();
-      if (found === undefined) {
+      const mine = (f: StoredLoginFailure) => f.clientId === window.id || withoutHash(f.url) === withoutHash(window.url);
+      if (!memory.some(mine)) {
         // Read once per worker life: news an earlier run of the worker kept before it was stopped.
-        loading ??= within((async () => (await db()).getAll('failures'))()).then(
-          // By key: what this run kept is in both.
-          (stored) => void (memory = bound([...new Map([...stored, ...memory].map((f) => [f.key, f])).values()])),
-          (error: unknown) => {
-            loading = null; // tried again on the next hello
-            failed('read')(error);
-          },
-        );
+        // Not what this run added (it may have been told while the read was under way). A read that
+        // fails is not tried again: memory alone serves this run.
+        loading ??= db()
+          .then((opened) => opened.getAll('failures'))
+          .then((stored) => void memory.push(...stored.filter((f) => !added.has(f.key))), failed);
         await loading;
-        found = find();
       }
+      // Found and removed in one go (no await between): two hellos never both get it.
+      const found = (memory = bound(memory)).find(mine);
       if (found === undefined) return null;
+      memory = memory.filter((f) => f !== found);
       // Out of the database too before it is told, so that no later run of the worker tells it again.
-      const { key } = found;
-      await within((async () => (await db()).delete('failures', key))()).catch(failed('delete'));
+      await db()
+        .then((opened) => opened.delete('failures', found.key))
+        .catch(failed);
       return { code: found.code, message: found.message };
     },
   };

@@ -169,7 +169,7 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
           : { code: 'login-exchange-failed', message: msg`Failed to log in: an unexpected error occurred in the service worker` };
       binding.log?.(`${failure.code}: ${failure.message}`);
       // Kept before the redirect, in IndexedDB too: the worker may be stopped before the tab asks.
-      await failures.add(failure, { clientId: event.resultingClientId, url: returnTo });
+      await failures.add({ ...failure, clientId: event.resultingClientId, url: returnTo });
     }
     // A redirect, not a page: the URL with the code never commits to a document or to history.
     return Response.redirect(returnTo, 303);
@@ -334,11 +334,9 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
         case 'hello':
           // The session first: the login database, read once per worker life for a failure kept
           // before a stop, would slow the session's own first read if opened beside it.
-          return context.binding.session.snapshot().then(async (snapshot) => {
-            const reply = { ...withUser(snapshot), version: VERSION };
-            const failed = await context.failures.take(window);
-            return failed === null ? reply : { ...reply, loginFailed: failed };
-          });
+          return context.binding.session
+            .snapshot()
+            .then(async (snapshot) => ({ ...withUser(snapshot), version: VERSION, loginFailed: await context.failures.take(window) }));
         case 'handoff':
           return checked.allowHandoff
             ? undefined
