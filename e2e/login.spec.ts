@@ -2,6 +2,7 @@
 // driven through its own login and consent pages. Asserted on what the provider issued and
 // received, what the API received, and what each tab can see.
 import { chromium, type Page } from '@playwright/test';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -205,6 +206,66 @@ test.describe('failed logins end in login-failed, with no session', () => {
     expect(world.provider.record.tokenRequests).toEqual([]);
   });
 
+  test.describe('the worker stopped between the redirect and the tab asking (the news kept in IndexedDB)', () => {
+    /** The tab's login-failed events once it has registered, a task later (when the event would have been dispatched). */
+    async function failedAfterRegister(page: Page) {
+      await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+      await register(page);
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+      return eventsOf(page, 'login-failed');
+    }
+
+    test('access_denied: the landing tab hears it after the stop, once; a reload and a second tab hear nothing', async ({ context, openApp, world, app }) => {
+      const page = await openApp();
+      await register(page);
+      // Back on the app, but not registered yet: nothing has asked the worker for the news.
+      await world.logIn(page, { cancel: true, register: false });
+      expect(page.url()).toBe(`${app.origin}/`);
+      await stopAllWorkers(context);
+      await register(page);
+      await expectFailed(page, 'login-denied', world);
+      expect((await eventsOf(page, 'login-failed'))[0]?.message).toContain('access_denied');
+
+      await page.reload();
+      expect(await failedAfterRegister(page)).toEqual([]);
+      const second = await openApp();
+      expect(await failedAfterRegister(second)).toEqual([]);
+      // Nor after another stop: it left the database when it was told.
+      await stopAllWorkers(context);
+      const third = await openApp();
+      expect(await failedAfterRegister(third)).toEqual([]);
+      expect(world.provider.record.tokenRequests).toEqual([]);
+    });
+
+    test('a forged state: the tab that landed hears login-state-invalid after the stop, a second tab nothing', async ({ context, openApp, world, app }) => {
+      const page = await openApp();
+      await register(page);
+      await page.goto(`${app.origin}/callback?code=made-up&state=forged-state&iss=${encodeURIComponent(world.provider.issuer)}`);
+      expect(page.url()).toBe(`${app.origin}/`);
+      await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+      await stopAllWorkers(context);
+      await register(page);
+      await expectFailed(page, 'login-state-invalid', world);
+      await page.reload();
+      expect(await failedAfterRegister(page)).toEqual([]);
+      const second = await openApp();
+      expect(await failedAfterRegister(second)).toEqual([]);
+      expect(world.provider.record.tokenRequests).toEqual([]);
+    });
+
+    test('told from memory (no stop), it is not told again after a stop', async ({ context, openApp, world }) => {
+      const page = await openApp();
+      await register(page);
+      await world.logIn(page, { cancel: true });
+      await expectFailed(page, 'login-denied', world);
+      await stopAllWorkers(context);
+      await page.reload();
+      expect(await failedAfterRegister(page)).toEqual([]);
+      const second = await openApp();
+      expect(await failedAfterRegister(second)).toEqual([]);
+    });
+  });
+
   for (const [what, tamper] of [
     ['wrong nonce', (claims: Record<string, unknown>) => ({ ...claims, nonce: 'not-the-nonce-the-worker-sent' })],
     ['wrong audience', (claims: Record<string, unknown>) => ({ ...claims, aud: 'another-client' })],
@@ -239,6 +300,68 @@ test.describe('failed logins end in login-failed, with no session', () => {
     expect(result).toMatchObject({ ok: false, code: 'login-unavailable', message: expect.stringMatching(/^Failed to discover the authorization server .*issuer/) });
     expect(world.provider.record.authorizations).toEqual([]);
   });
+});
+
+test('a login database of the previous release (version 1) is upgraded in place: the login it holds completes', async ({ openApp, world, app }) => {
+  // Before any worker: version 1 as the previous release made it, holding a login in flight.
+  const page = await openApp();
+  const verifier = randomBytes(32).toString('base64url');
+  const pending = { kind: 'login', key: randomBytes(16).toString('base64url'), verifier, nonce: randomBytes(16).toString('base64url'), returnTo: `${app.origin}/?from=v1` };
+  await page.evaluate(
+    (record) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('bearer-sw-login', 1);
+        open.onupgradeneeded = () => {
+          open.result.createObjectStore('pending');
+          open.result.createObjectStore('discovery');
+        };
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('pending', 'readwrite');
+          tx.objectStore('pending').put({ ...record, createdAt: Date.now() }, record.key);
+          tx.oncomplete = () => (open.result.close(), resolve());
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    pending,
+  );
+  await register(page);
+  // The authorization request that login's worker sent, by hand: its state, nonce and challenge.
+  const authorize = new URL(world.provider.authorizationEndpoint);
+  const { login } = world.config;
+  for (const [key, value] of Object.entries({
+    ...login!.authorizationParams,
+    client_id: world.provider.clientId,
+    redirect_uri: `${app.origin}/callback`,
+    response_type: 'code',
+    scope: login!.scope!,
+    state: pending.key,
+    nonce: pending.nonce,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  })) {
+    authorize.searchParams.set(key, value);
+  }
+  await page.goto(authorize.href);
+  await throughProvider(page, app.origin, 'upgraded', false);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+  expect(page.url()).toBe(`${app.origin}/?from=v1`);
+  await register(page);
+  expect(await page.evaluate(() => [window.harness.state(), window.harness.user()?.sub])).toEqual(['authenticated', 'upgraded']);
+  expect(world.provider.record.verifiers).toEqual([verifier]);
+  const stores = await page.evaluate(
+    () =>
+      new Promise<{ version: number; names: string[] }>((resolve, reject) => {
+        const open = indexedDB.open('bearer-sw-login');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const { version, objectStoreNames } = open.result;
+          open.result.close();
+          resolve({ version, names: [...objectStoreNames].sort() });
+        };
+      }),
+  );
+  expect(stores).toEqual({ version: 2, names: ['discovery', 'failures', 'pending'] });
 });
 
 test.describe('logout with the worker login', () => {

@@ -45,9 +45,29 @@ describe('the login as the core sees it', () => {
       vi.advanceTimersByTime(49);
       expect(open).not.toHaveBeenCalled();
       vi.advanceTimersByTime(1);
-      expect(open).toHaveBeenCalledWith(`${binding.databaseName}-login`, 1);
+      expect(open).toHaveBeenCalledWith(`${binding.databaseName}-login`, 2);
     } finally {
       vi.useRealTimers();
+      vi.restoreAllMocks();
+    }
+  });
+
+  it("answers hello after the session's read, and opens its database for a stopped run's failed logins only then", async () => {
+    vi.stubGlobal('fetch', () => Promise.reject(new Error('offline')));
+    const open = vi.spyOn(indexedDB, 'open');
+    try {
+      const login = oidcLogin(options);
+      const binding = bindingFor({ login }, null);
+      let read: (snapshot: { state: 'unauthenticated'; epoch: number }) => void = () => undefined;
+      binding.session.snapshot = () => new Promise((resolve) => (read = resolve));
+      login.attach(binding);
+      const hello = login.message({ v: 1, type: 'hello', id: '1', payload: { version: 'x' } }, { id: 'tab', url: 'https://app.test/' } as Client);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(open).not.toHaveBeenCalled();
+      read({ state: 'unauthenticated', epoch: 0 });
+      expect(await hello).toEqual({ state: 'unauthenticated', epoch: 0, version: expect.any(String), loginFailed: null });
+      expect(open).toHaveBeenCalledWith(`${binding.databaseName}-login`, 2);
+    } finally {
       vi.restoreAllMocks();
     }
   });

@@ -68,7 +68,8 @@ export interface LoginFailedDetail {
 
 /** The result of each request type. */
 export interface ReplyResults {
-  hello: SessionSnapshot & { version: string; loginFailed?: LoginFailedDetail };
+  /** `loginFailed`: with the worker's login, the news of a login that failed on this tab, or `null`. */
+  hello: SessionSnapshot & { version: string; loginFailed?: LoginFailedDetail | null };
   handoff: SessionSnapshot;
   /** `navigate`: a same-origin URL the tab goes to for RP-initiated logout. */
   logout: SessionSnapshot & { navigate?: string };

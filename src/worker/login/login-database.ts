@@ -28,17 +28,40 @@ export interface CachedMetadata {
   fetchedAt: number;
 }
 
-interface LoginSchema extends DBSchema {
+/**
+ * A login that failed at the redirect URI, waiting for its tab's `hello`: only the coded detail
+ * the page gets (never a token, code or verifier) and how to recognise the tab.
+ */
+export interface StoredLoginFailure {
+  /** Random, the record's key. */
+  key: string;
+  code: string;
+  message: string;
+  /** The navigation's `resultingClientId`: the tab that lands. */
+  clientId: string;
+  /** `returnTo`, for a tab whose client id does not match (compared without the hash). */
+  url: string;
+  createdAt: number;
+}
+
+/** The stores of the login database. */
+export interface LoginSchema extends DBSchema {
   pending: { key: string; value: PendingLogin | PendingEndSession };
   discovery: { key: string; value: CachedMetadata };
+  failures: { key: string; value: StoredLoginFailure };
 }
+
+/** Version 2 added `failures`; version 1 (pending logins, discovery) is upgraded in place. */
+const VERSION = 2;
 
 /** The login's own database, next to the token database. */
 export type LoginDatabase = () => Promise<IDBPDatabase<LoginSchema>>;
 
 /**
- * Opens (lazily, once) `<databaseName>-login`: pending logins and the discovery cache. A database
- * of its own, so a worker without `login` never creates or upgrades anything for it.
+ * Opens (lazily, once) `<databaseName>-login`: pending logins, the discovery cache and failed
+ * logins' news. A database of its own, so a worker without `login` never creates or upgrades
+ * anything for it. A connection closes when a newer version is asked for elsewhere, so that it can
+ * upgrade, and is reopened on next use.
  *
  * @example
  * ```ts
@@ -50,10 +73,13 @@ export function openLoginDatabase(databaseName: string): LoginDatabase {
   let connection: Promise<IDBPDatabase<LoginSchema>> | null = null;
   return () => {
     if (connection === null) {
-      const opening = openDB<LoginSchema>(`${databaseName}-login`, 1, {
-        upgrade(db) {
-          db.createObjectStore('pending');
-          db.createObjectStore('discovery');
+      const opening = openDB<LoginSchema>(`${databaseName}-login`, VERSION, {
+        upgrade(db, oldVersion) {
+          if (oldVersion < 1) {
+            db.createObjectStore('pending');
+            db.createObjectStore('discovery');
+          }
+          if (oldVersion < 2) db.createObjectStore('failures');
         },
         blocking() {
           void opening.then((db) => db.close());
@@ -71,3 +97,4 @@ export function openLoginDatabase(databaseName: string): LoginDatabase {
     return connection;
   };
 }
+

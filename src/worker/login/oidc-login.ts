@@ -15,6 +15,7 @@ import type { LoginBinding, WorkerLogin } from '../worker-login.js';
 import { completeLogin } from './complete-login.js';
 import { createDiscovery, type Discovery } from './discovery.js';
 import { openLoginDatabase } from './login-database.js';
+import { createLoginFailures, type LoginFailures } from './login-failures.js';
 import { checkLoginOptions, type OidcLoginOptions } from './login-options.js';
 import { loginResources } from './login-resources.js';
 import { parseLoginPayload, type CheckedLoginPayload } from './parse-login-payload.js';
@@ -24,8 +25,6 @@ import { msg } from '../../shared/message.js';
 
 /** The query parameter of the same-origin URL a tab navigates to for RP-initiated logout. */
 const END_SESSION_PARAM = 'bearer-sw-end-session';
-/** How long a failed login's news waits for its tab to ask (`hello`). */
-const FAILURE_TTL_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 /** How long after start discovery is warmed: past a restarted worker's first request, on a fast network. */
 const WARM_DELAY_MS = 50;
@@ -36,6 +35,7 @@ interface Attached {
   origin: string;
   discovery: Discovery;
   pending: PendingLogins;
+  failures: LoginFailures;
   postLogout: URL;
   /** Every resource the authorization request asks for (RFC 8707 §2.1); see `loginResources`. */
   resources: string[];
@@ -47,7 +47,6 @@ const endpointOf = (url: string | URL) => {
   const { origin, pathname } = new URL(url);
   return `${origin}${pathname}`;
 };
-const withoutHash = (url: string) => url.split('#')[0];
 
 function refused(message: string): Response {
   return new Response(JSON.stringify({ error: 'not-allowed', message }), {
@@ -90,7 +89,6 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
   const checked = checkLoginOptions(options);
   const client: oauth.Client = { client_id: checked.clientId, token_endpoint_auth_method: 'none', id_token_signed_response_alg: checked.idTokenSigningAlg };
   const idTokens = createIdTokenVerifier(checked.clientId, checked.idTokenSigningAlg);
-  const failures: Array<LoginFailedDetail & { clientId: string; url: string; at: number }> = [];
   let attached: Attached | null = null;
   // The latest DPoP-Nonce of the authorization server and of each API, by origin (memory only).
   const nonces = checked.dpop ? new DpopNonceMemory() : null;
@@ -137,7 +135,7 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
     );
   };
 
-  const callback = async (event: FetchEvent, url: URL, { binding, discovery, pending, postLogout }: Attached) => {
+  const callback = async (event: FetchEvent, url: URL, { binding, discovery, pending, failures, postLogout }: Attached) => {
     const endSession = url.searchParams.get(END_SESSION_PARAM);
     if (endSession !== null) {
       const record = await pending.take(endSession, 'end-session').catch(() => null);
@@ -165,14 +163,13 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       await binding.session.handoff(tokens, identity);
       binding.log?.('logged in');
     } catch (error) {
-      const failure =
+      const failure: LoginFailedDetail =
         error instanceof BearerSwError
           ? { code: error.code, message: error.message }
           : { code: 'login-exchange-failed', message: msg`Failed to log in: an unexpected error occurred in the service worker` };
-      const now = Date.now();
-      failures.splice(0, failures.length, ...failures.filter((f) => now - f.at < FAILURE_TTL_MS));
-      failures.push({ ...failure, clientId: event.resultingClientId, url: withoutHash(returnTo), at: now });
       binding.log?.(`${failure.code}: ${failure.message}`);
+      // Kept before the redirect, in IndexedDB too: the worker may be stopped before the tab asks.
+      await failures.add({ ...failure, clientId: event.resultingClientId, url: returnTo });
     }
     // A redirect, not a page: the URL with the code never commits to a document or to history.
     return Response.redirect(returnTo, 303);
@@ -266,15 +263,6 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
     return snapshot;
   };
 
-  /** The failure of a login that ended on this window, once; `null` when there is none. */
-  const takeFailure = (window: { id: string; url: string }): LoginFailedDetail | null => {
-    const now = Date.now();
-    const index = failures.findIndex((f) => now - f.at < FAILURE_TTL_MS && (f.clientId === window.id || f.url === withoutHash(window.url)));
-    if (index === -1) return null;
-    const [failure] = failures.splice(index, 1);
-    return failure === undefined ? null : { code: failure.code, message: failure.message };
-  };
-
   const login: WorkerLogin = {
     attach(binding) {
       if (attached !== null) throw new TypeError(msg`Failed to install the token injector: this login is already attached to a worker`);
@@ -288,7 +276,15 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       if (postLogout.origin !== scope.origin) throw new TypeError(msg`Failed to install the token injector: login postLogoutRedirectUri must be on the worker's origin`);
       const db = openLoginDatabase(binding.databaseName);
       const discovery = createDiscovery(checked.issuer, db, checked.insecure);
-      attached = { binding, origin: scope.origin, discovery, pending: createPendingLogins(db), postLogout, resources: loginResources(checked.authorizationParams, binding.rules) };
+      attached = {
+        binding,
+        origin: scope.origin,
+        discovery,
+        pending: createPendingLogins(db),
+        failures: createLoginFailures(db, binding.log),
+        postLogout,
+        resources: loginResources(checked.authorizationParams, binding.rules),
+      };
       // Warm: the endpoints the guard checks are known soon after start. Not at once: the login's database
       // opened beside the session's delays the session's read, and opened just after it, the response of a
       // restarted worker's first request (bench/cold-trace.ts).
@@ -335,12 +331,12 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       const context = attached;
       if (context === null) return undefined;
       switch (message.type) {
-        case 'hello': {
-          const failed = takeFailure(window);
+        case 'hello':
+          // The session first: the login database, read once per worker life for a failure kept
+          // before a stop, would slow the session's own first read if opened beside it.
           return context.binding.session
             .snapshot()
-            .then((snapshot) => ({ ...withUser(snapshot), version: VERSION, ...(failed !== null && { loginFailed: failed }) }));
-        }
+            .then(async (snapshot) => ({ ...withUser(snapshot), version: VERSION, loginFailed: await context.failures.take(window) }));
         case 'handoff':
           return checked.allowHandoff
             ? undefined

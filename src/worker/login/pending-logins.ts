@@ -1,4 +1,5 @@
 import type { LoginDatabase, PendingEndSession, PendingLogin } from './login-database.js';
+import { putBounded } from './put-bounded.js';
 
 /** How long a started login (or a logout's end-session step) stays redeemable. */
 export const PENDING_TTL_MS = 10 * 60 * 1000;
@@ -35,20 +36,7 @@ export interface PendingLogins {
  */
 export function createPendingLogins(db: LoginDatabase, now: () => number = Date.now): PendingLogins {
   return {
-    async put(record) {
-      const tx = (await db()).transaction('pending', 'readwrite');
-      const kept: Array<{ key: string; createdAt: number }> = [];
-      let cursor = await tx.store.openCursor();
-      while (cursor !== null) {
-        if (now() - cursor.value.createdAt > PENDING_TTL_MS) await cursor.delete();
-        else kept.push({ key: cursor.value.key, createdAt: cursor.value.createdAt });
-        cursor = await cursor.continue();
-      }
-      kept.sort((a, b) => a.createdAt - b.createdAt);
-      for (const { key } of kept.slice(0, Math.max(0, kept.length - MAX_PENDING + 1))) await tx.store.delete(key);
-      await tx.store.put(record, record.key);
-      await tx.done;
-    },
+    put: (record) => putBounded(db, 'pending', record, PENDING_TTL_MS, MAX_PENDING, now()),
     async take(key, kind) {
       const tx = (await db()).transaction('pending', 'readwrite');
       const record = await tx.store.get(key);
