@@ -45,7 +45,7 @@ describe('the login as the core sees it', () => {
       vi.advanceTimersByTime(49);
       expect(open).not.toHaveBeenCalled();
       vi.advanceTimersByTime(1);
-      expect(open).toHaveBeenCalledWith(`${binding.databaseName}-login`, 2);
+      expect(open).toHaveBeenCalledWith(`${binding.databaseName}-login`, 1);
     } finally {
       vi.useRealTimers();
       vi.restoreAllMocks();
@@ -66,7 +66,7 @@ describe('the login as the core sees it', () => {
       expect(open).not.toHaveBeenCalled();
       read({ state: 'unauthenticated', epoch: 0 });
       expect(await hello).toEqual({ state: 'unauthenticated', epoch: 0, version: expect.any(String), loginFailed: null });
-      expect(open).toHaveBeenCalledWith(`${binding.databaseName}-login`, 2);
+      expect(open).toHaveBeenCalledWith(`${binding.databaseName}-login`, 1);
     } finally {
       vi.restoreAllMocks();
     }

@@ -13,7 +13,7 @@ const tab = (id: string, url = 'https://app.test/inbox') => ({ id, url });
 
 /** Every record the database holds for failures. */
 async function storedIn(db: LoginDatabase) {
-  return (await db()).getAll('failures');
+  return (await (await db()).getAll('pending')).filter((record) => record.kind === 'failure');
 }
 
 describe('failed logins kept for their tab', () => {
@@ -35,7 +35,7 @@ describe('failed logins kept for their tab', () => {
     const db = openLoginDatabase(nextName());
     await createLoginFailures(db, undefined, () => 5).add({ ...denied, clientId: 'landed', url: 'https://app.test/#hash' });
     const [record] = await storedIn(db);
-    expect(Object.keys(record ?? {}).sort()).toEqual(['clientId', 'code', 'createdAt', 'key', 'message', 'url']);
+    expect(Object.keys(record ?? {}).sort()).toEqual(['clientId', 'code', 'createdAt', 'key', 'kind', 'message', 'url']);
     expect(record).toMatchObject({ ...denied, clientId: 'landed', url: 'https://app.test/#hash', createdAt: 5 });
   });
 
@@ -118,8 +118,8 @@ describe('failed logins kept for their tab', () => {
   });
 });
 
-describe('the login database, version 1 → 2', () => {
-  it('keeps the pending logins and the discovery cache of a version 1 database, and adds the failures', async () => {
+describe('the login database of the previous release', () => {
+  it('is used as it is: version 1, its pending logins and discovery cache kept, the failures beside them', async () => {
     const name = nextName();
     // Version 1, as the previous release created it.
     const v1 = await openDB(`${name}-login`, 1, {
@@ -131,18 +131,32 @@ describe('the login database, version 1 → 2', () => {
     const login = { kind: 'login' as const, key: 'state-1', verifier: 'v', nonce: 'n', returnTo: 'https://app.test/', createdAt: Date.now() };
     await v1.put('pending', login, login.key);
     await v1.put('discovery', { issuer: 'https://as.test/', metadata: { issuer: 'https://as.test' }, fetchedAt: 1 }, 'https://as.test/');
-    // Left open, as a worker of the previous release would: it closes on versionchange (its `blocking`).
-    v1.addEventListener('versionchange', () => v1.close());
+    v1.close();
 
     const db = openLoginDatabase(name);
-    const upgraded = await db();
-    expect(upgraded.version).toBe(2);
-    expect([...upgraded.objectStoreNames].sort()).toEqual(['discovery', 'failures', 'pending']);
-    expect(await upgraded.get('discovery', 'https://as.test/')).toMatchObject({ fetchedAt: 1 });
-    expect(await createPendingLogins(db).take('state-1', 'login')).toEqual(login);
+    const opened = await db();
+    // No upgrade: a worker of the previous release (an app rolled back) still opens it at version 1.
+    expect(opened.version).toBe(1);
+    expect([...opened.objectStoreNames].sort()).toEqual(['discovery', 'pending']);
+    expect(await opened.get('discovery', 'https://as.test/')).toMatchObject({ fetchedAt: 1 });
     const failures = createLoginFailures(db);
     await failures.add({ ...denied, clientId: 'landed', url: 'https://app.test/' });
+    expect(await createPendingLogins(db).take('state-1', 'login')).toEqual(login);
     expect(await failures.take(tab('landed'))).toEqual(denied);
+  });
+
+  it('keeps failures and logins in flight bounded apart: a flood of failures never pushes out a login', async () => {
+    const db = openLoginDatabase(nextName());
+    const pending = createPendingLogins(db);
+    const login = { kind: 'login' as const, key: 'state-1', verifier: 'v', nonce: 'n', returnTo: 'https://app.test/', createdAt: Date.now() };
+    await pending.put(login);
+    const failures = createLoginFailures(db);
+    for (let i = 0; i < MAX_FAILURES + 5; i += 1) await failures.add({ ...denied, clientId: `c${i}`, url: `https://app.test/${i}` });
+    expect(await storedIn(db)).toHaveLength(MAX_FAILURES);
+    // A failure's record is never handed out as a login in flight, even under its own key.
+    const [aFailure] = await storedIn(db);
+    expect(await pending.take(aFailure!.key, 'login')).toBeNull();
+    expect(await pending.take('state-1', 'login')).toEqual(login);
   });
 
   it('closes its connection when a newer version is asked for, and reopens on next use', async () => {
@@ -153,7 +167,7 @@ describe('the login database, version 1 → 2', () => {
     const newer = await openDB(`${name}-login`, 3);
     expect(newer.version).toBe(3);
     newer.close();
-    // The next use opens again rather than reuse the closed connection: at version 2, now refused.
+    // The next use opens again rather than reuse the closed connection: at version 1, now refused.
     await expect(db()).rejects.toMatchObject({ name: 'VersionError' });
   });
 });

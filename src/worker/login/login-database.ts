@@ -33,6 +33,7 @@ export interface CachedMetadata {
  * the page gets (never a token, code or verifier) and how to recognise the tab.
  */
 export interface StoredLoginFailure {
+  kind: 'failure';
   /** Random, the record's key. */
   key: string;
   code: string;
@@ -44,15 +45,15 @@ export interface StoredLoginFailure {
   createdAt: number;
 }
 
-/** The stores of the login database. */
+/**
+ * The stores of the login database. `pending` holds every short-lived record, told apart by `kind`:
+ * logins and logouts in flight, and failed logins' news (in the same store, so the database stays
+ * at version 1 and a worker of an earlier release, were the app rolled back, still opens it).
+ */
 export interface LoginSchema extends DBSchema {
-  pending: { key: string; value: PendingLogin | PendingEndSession };
+  pending: { key: string; value: PendingLogin | PendingEndSession | StoredLoginFailure };
   discovery: { key: string; value: CachedMetadata };
-  failures: { key: string; value: StoredLoginFailure };
 }
-
-/** Version 2 added `failures`; version 1 (pending logins, discovery) is upgraded in place. */
-const VERSION = 2;
 
 /** The login's own database, next to the token database. */
 export type LoginDatabase = () => Promise<IDBPDatabase<LoginSchema>>;
@@ -73,13 +74,10 @@ export function openLoginDatabase(databaseName: string): LoginDatabase {
   let connection: Promise<IDBPDatabase<LoginSchema>> | null = null;
   return () => {
     if (connection === null) {
-      const opening = openDB<LoginSchema>(`${databaseName}-login`, VERSION, {
-        upgrade(db, oldVersion) {
-          if (oldVersion < 1) {
-            db.createObjectStore('pending');
-            db.createObjectStore('discovery');
-          }
-          if (oldVersion < 2) db.createObjectStore('failures');
+      const opening = openDB<LoginSchema>(`${databaseName}-login`, 1, {
+        upgrade(db) {
+          db.createObjectStore('pending');
+          db.createObjectStore('discovery');
         },
         blocking() {
           void opening.then((db) => db.close());
@@ -97,4 +95,3 @@ export function openLoginDatabase(databaseName: string): LoginDatabase {
     return connection;
   };
 }
-

@@ -68,10 +68,10 @@ export function createLoginFailures(db: LoginDatabase, log?: (message: string) =
   return {
     async add(failure) {
       // The coded detail and the tab, nothing else (the caller passes no more); a random key of this store's own.
-      const record = { ...failure, key: `${Math.random()}`, createdAt: now() };
+      const record = { ...failure, kind: 'failure' as const, key: `${Math.random()}`, createdAt: now() };
       memory = bound([...memory, record]);
       added.add(record.key);
-      await putBounded(db, 'failures', record, FAILURE_TTL_MS, MAX_FAILURES, record.createdAt).catch(failed);
+      await putBounded(db, record, FAILURE_TTL_MS, MAX_FAILURES, record.createdAt).catch(failed);
     },
 
     async take(window) {
@@ -81,8 +81,8 @@ export function createLoginFailures(db: LoginDatabase, log?: (message: string) =
         // Not what this run added (it may have been told while the read was under way). A read that
         // fails is not tried again: memory alone serves this run.
         loading ??= db()
-          .then((opened) => opened.getAll('failures'))
-          .then((stored) => void memory.push(...stored.filter((f) => !added.has(f.key))), failed);
+          .then((opened) => opened.getAll('pending'))
+          .then((stored) => void memory.push(...stored.filter((f): f is StoredLoginFailure => f.kind === 'failure' && !added.has(f.key))), failed);
         await loading;
       }
       // Found and removed in one go (no await between): two hellos never both get it.
@@ -91,7 +91,7 @@ export function createLoginFailures(db: LoginDatabase, log?: (message: string) =
       memory = memory.filter((f) => f !== found);
       // Out of the database too before it is told, so that no later run of the worker tells it again.
       await db()
-        .then((opened) => opened.delete('failures', found.key))
+        .then((opened) => opened.delete('pending', found.key))
         .catch(failed);
       return { code: found.code, message: found.message };
     },

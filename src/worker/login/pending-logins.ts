@@ -36,7 +36,7 @@ export interface PendingLogins {
  */
 export function createPendingLogins(db: LoginDatabase, now: () => number = Date.now): PendingLogins {
   return {
-    put: (record) => putBounded(db, 'pending', record, PENDING_TTL_MS, MAX_PENDING, now()),
+    put: (record) => putBounded(db, record, PENDING_TTL_MS, MAX_PENDING, now()),
     async take(key, kind) {
       const tx = (await db()).transaction('pending', 'readwrite');
       const record = await tx.store.get(key);
