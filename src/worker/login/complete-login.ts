@@ -113,7 +113,7 @@ export async function completeLogin(callback: URL, pending: PendingLogin, contex
   if (idToken === undefined || claims === undefined) fail('login-id-token-invalid', msg`the token response has no ID token`);
   if (typeof as.jwks_uri !== 'string') fail('login-id-token-invalid', msg`the authorization server publishes no jwks_uri to check the ID token with`);
   try {
-    await context.idTokens.verify(idToken, as.issuer, as.jwks_uri);
+    await context.idTokens.verify(idToken, as.jwks_uri);
   } catch (error) {
     fail('login-id-token-invalid', msg`the ID token's signature does not verify against the server's keys (${(error as Error).name})`, error);
   }

@@ -88,7 +88,7 @@ function refused(message: string): Response {
 export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
   const checked = checkLoginOptions(options);
   const client: oauth.Client = { client_id: checked.clientId, token_endpoint_auth_method: 'none', id_token_signed_response_alg: checked.idTokenSigningAlg };
-  const idTokens = createIdTokenVerifier(checked.clientId, checked.idTokenSigningAlg);
+  const idTokens = createIdTokenVerifier(checked.idTokenSigningAlg);
   let attached: Attached | null = null;
   // The latest DPoP-Nonce of the authorization server and of each API, by origin (memory only).
   const nonces = checked.dpop ? new DpopNonceMemory() : null;
