@@ -37,12 +37,13 @@ interface OutputChunkLike {
  * @throws Error `Failed to build the service worker: …` with the bundler's message
  */
 export async function buildWorker(app: ResolvedConfig, entry: string, options: WorkerBuildOptions): Promise<WorkerBuild> {
-  // The app's mode decides, as it does for NODE_ENV below, not the process's NODE_ENV (which
-  // Vite's own `development|production` condition reads, and which an earlier build or dev server
-  // in the same process may have set): `vite build` resolves packages' `production` exports (so
-  // bearer-sw's worker carries compact messages, docs/errors.md), `vite` dev their `development`
-  // or `import` ones (full sentences).
-  const production = app.mode === 'production';
+  // The app's resolved config decides, for the conditions as for NODE_ENV below: production when
+  // Vite resolved the app as production (`vite build`, whatever its `--mode`, unless the app sets
+  // NODE_ENV itself), not the process's NODE_ENV now (which an earlier build or dev server in the
+  // same process may have changed since). A production build resolves packages' `production`
+  // exports (so bearer-sw's worker carries compact messages, docs/errors.md), `vite` dev their
+  // `development` or `import` ones (full sentences).
+  const production = app.isProduction;
   let result: unknown;
   try {
     result = await build({
