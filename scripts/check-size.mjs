@@ -39,9 +39,9 @@ export const BUDGETS = [
   // compact messages of the production build (docs/errors.md) ~545 B more (~600 B against full
   // sentences with the tag; deleting every message outright would leave the default at about
   // 8,700 B). See README, Size per feature set.
-  { set: 'core', what: 'worker: core, custom RefreshFn', budget: 8_100, ceiling: 8_590 },
+  { set: 'core', what: 'worker: core, custom RefreshFn', budget: 8_100, ceiling: 8_570 },
   // Issue 15: AxaFrance's service worker as shipped, which does less.
-  { set: 'default', what: 'worker: default (oauth2Refresh, static routes)', budget: 8_376, ceiling: 9_110 },
+  { set: 'default', what: 'worker: default (oauth2Refresh, static routes)', budget: 8_376, ceiling: 9_090 },
   { set: 'default-supabase', what: 'worker: default with supabaseRefresh', budget: 9_300 },
   { set: 'default-stack-auth', what: 'worker: default with stackAuthRefresh', budget: 9_300 },
   { set: 'default-clerk', what: 'worker: default with clerkSessionToken', budget: 9_300 },

@@ -92,6 +92,26 @@ describe('vite build', () => {
     expect(code).toContain('staging');
   });
 
+  it('builds a production worker for a production build of any mode, as Vite builds the page', async () => {
+    writeFileSync(join(app, 'src', 'sw-env.ts'), "declare const process: { env: { NODE_ENV: string } };\nconsole.log('node-env:' + process.env.NODE_ENV);\n");
+    // As from the command line: no NODE_ENV, so `vite build` resolves the app as production (Vitest sets 'test').
+    const saved = process.env['NODE_ENV'];
+    delete process.env['NODE_ENV'];
+    let resolvedAsProduction: boolean | undefined;
+    try {
+      await build(
+        config({
+          mode: 'staging',
+          plugins: [bearerSw({ worker: 'src/sw-env.ts' }), { name: 'spy', configResolved: (resolved) => void (resolvedAsProduction = resolved.isProduction) }],
+        }),
+      );
+    } finally {
+      process.env['NODE_ENV'] = saved;
+    }
+    expect(resolvedAsProduction).toBe(true);
+    expect(readFileSync(join(app, 'dist', 'sw.js'), 'utf8')).toContain('node-env:production');
+  });
+
   it('emits no source map when the build makes none', async () => {
     await build(config());
     expect(existsSync(join(app, 'dist', 'sw.js'))).toBe(true);

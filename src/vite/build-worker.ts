@@ -37,12 +37,13 @@ interface OutputChunkLike {
  * @throws Error `Failed to build the service worker: …` with the bundler's message
  */
 export async function buildWorker(app: ResolvedConfig, entry: string, options: WorkerBuildOptions): Promise<WorkerBuild> {
-  // The app's mode decides, as it does for NODE_ENV below, not the process's NODE_ENV (which
-  // Vite's own `development|production` condition reads, and which an earlier build or dev server
-  // in the same process may have set): `vite build` resolves packages' `production` exports (so
-  // bearer-sw's worker carries compact messages, docs/errors.md), `vite` dev their `development`
-  // or `import` ones (full sentences).
-  const production = app.mode === 'production';
+  // The app's resolved config decides, for the conditions as for NODE_ENV below: production for a
+  // build Vite resolved as production (`vite build`, whatever its `--mode`, unless the app sets
+  // NODE_ENV itself); development for the dev server, always (an earlier build in the same process
+  // leaves NODE_ENV at 'production', which Vite's own `isProduction` would then follow). A
+  // production build resolves packages' `production` exports (so bearer-sw's worker carries compact
+  // messages, docs/errors.md), `vite` dev their `development` or `import` ones (full sentences).
+  const production = app.command === 'build' && app.isProduction;
   let result: unknown;
   try {
     result = await build({
