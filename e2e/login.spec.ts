@@ -269,6 +269,7 @@ test.describe('failed logins end in login-failed, with no session', () => {
   for (const [what, tamper] of [
     ['wrong nonce', (claims: Record<string, unknown>) => ({ ...claims, nonce: 'not-the-nonce-the-worker-sent' })],
     ['wrong audience', (claims: Record<string, unknown>) => ({ ...claims, aud: 'another-client' })],
+    ['wrong issuer', (claims: Record<string, unknown>) => ({ ...claims, iss: 'https://another-issuer.example' })],
     ['expired', (claims: Record<string, unknown>) => ({ ...claims, exp: Math.floor(Date.now() / 1000) - 3600 })],
   ] as const) {
     test(`an ID token with a valid signature and a ${what}`, async ({ openApp, world }) => {

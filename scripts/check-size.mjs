@@ -54,7 +54,9 @@ export const BUDGETS = [
   // nonces). The DPoP code is reached through oidcLogin only: the core and default sets do not carry it.
   { set: 'login-dpop', what: 'worker: login with dpop: true (key, proofs, nonces)', budget: 26_600 },
   { set: 'page', what: 'page module (bearer-sw/client, all exports)', budget: 2 * KIB },
-  { set: 'dpop-additions', what: 'DPoP additions (src/worker/dpop, all exports)', budget: 2 * KIB },
+  // `external`: libraries left out of a set's bundle. DPoP is reached only through oidcLogin, so every
+  // worker that has it carries oauth4webapi already (DPoP reads nonce challenges with its error reader).
+  { set: 'dpop-additions', what: 'DPoP additions (src/worker/dpop, all exports)', budget: 2 * KIB, external: ['oauth4webapi'] },
   { set: 'server', what: 'API verifier (bearer-sw/server + jose parts)', budget: 12 * KIB },
 ];
 
@@ -88,9 +90,10 @@ function packageResolver(overrides = {}, condition = 'production') {
  * @param {string} file - absolute path of the entry
  * @param {Record<string, string>} [overrides] - package subpath → file, in place of `exports`
  * @param {'production' | 'import'} [condition] - which `exports` target to take (see packageResolver)
+ * @param {string[]} [external] - modules left out of the bundle (counted elsewhere)
  * @returns {Promise<{ minified: number; gzip: number; modules: Record<string, number> }>}
  */
-export async function measure(file, overrides = {}, condition = 'production') {
+export async function measure(file, overrides = {}, condition = 'production', external = []) {
   const result = await build({
     configFile: false,
     logLevel: 'silent',
@@ -103,7 +106,7 @@ export async function measure(file, overrides = {}, condition = 'production') {
       minify: true,
       target: 'es2022',
       modulePreload: false,
-      rollupOptions: { input: file, preserveEntrySignatures: 'strict', output: { format: 'es' } },
+      rollupOptions: { input: file, external, preserveEntrySignatures: 'strict', output: { format: 'es' } },
     },
   });
   const outputs = (Array.isArray(result) ? result : [result]).flatMap((r) => r.output).filter((o) => o.type === 'chunk');
@@ -165,7 +168,7 @@ if (isMain) {
   const verbose = process.argv.includes('--verbose');
   const rows = [];
   for (const budget of BUDGETS) {
-    const size = await measure(join(SETS, `${budget.set}.ts`));
+    const size = await measure(join(SETS, `${budget.set}.ts`), {}, 'production', budget.external);
     rows.push({ ...budget, ...size, met: size.gzip <= budget.budget, ok: size.gzip <= (budget.ceiling ?? budget.budget) });
   }
   // Information: the default set with full sentences (the `import` target).

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openLoginDatabase } from '../src/worker/login/login-database.js';
 import { checkLoginOptions } from '../src/worker/login/login-options.js';
 import { parseLoginPayload } from '../src/worker/login/parse-login-payload.js';
+import { oauthCode } from '../src/worker/login/oauth-code.js';
 import { createPendingLogins, MAX_PENDING, PENDING_TTL_MS } from '../src/worker/login/pending-logins.js';
 import { userClaims } from '../src/worker/login/user-claims.js';
 
@@ -83,5 +84,13 @@ describe('user claims', () => {
       email: 'a@x.test',
       iss: 'https://as.test',
     });
+  });
+});
+
+describe('OAuth error codes in messages', () => {
+  it("keeps a code RFC 6749 allows and names anything else 'unknown'", () => {
+    expect(oauthCode('invalid_grant')).toBe('invalid_grant');
+    expect(oauthCode('use_dpop_nonce')).toBe('use_dpop_nonce');
+    for (const value of ['say "hi"', 'back\\slash', 'line\nbreak', '', 'x'.repeat(65), undefined, 42]) expect(oauthCode(value)).toBe('unknown');
   });
 });

@@ -1,3 +1,4 @@
-// What a worker with DPoP adds (key, proofs, nonces), every export kept: not wired into a worker of
-// its own until oidcLogin({ dpop: true }) uses it.
+// What DPoP adds to a login worker (key, proofs, nonces), every export kept. oauth4webapi, whose error
+// reader tells DPoP nonce challenges, is left out (check-size.mjs `external`): DPoP is reached only
+// through oidcLogin, and every login worker carries it.
 export * from '../../src/worker/dpop/index.ts';

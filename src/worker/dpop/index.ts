@@ -6,4 +6,3 @@ export { generateDpopKeyPair } from './generate-dpop-key-pair.js';
 export { createDpopProof, type ProofRequest } from './create-dpop-proof.js';
 export { DpopNonceMemory } from './dpop-nonce-memory.js';
 export { isDpopNonceChallenge } from './is-dpop-nonce-challenge.js';
-export { parseWwwAuthenticate, type AuthChallenge } from './parse-www-authenticate.js';

@@ -7,6 +7,7 @@ import type { UserClaims } from '../../shared/protocol.js';
 import type { TokenSet } from '../../shared/token-set.js';
 import type { PendingLogin } from './login-database.js';
 import type { CheckedLoginOptions } from './login-options.js';
+import { oauthCode } from './oauth-code.js';
 import { userClaims } from './user-claims.js';
 import type { IdTokenVerifier } from './verify-id-token.js';
 import { msg } from '../../shared/message.js';
@@ -37,11 +38,6 @@ export interface CompleteLoginContext {
    * asked for several: a server issues an access token for one (oidc-provider refuses to pick).
    */
   resource?: string;
-}
-
-/** An OAuth error code as it may appear in a message: printable ASCII, bounded (RFC 6749 §4.1.2.1). */
-function oauthCode(value: unknown): string {
-  return typeof value === 'string' && /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(value) ? value : 'unknown';
 }
 
 function fail(code: ErrorCode, reason: string, cause?: unknown): never {
@@ -113,7 +109,7 @@ export async function completeLogin(callback: URL, pending: PendingLogin, contex
   if (idToken === undefined || claims === undefined) fail('login-id-token-invalid', msg`the token response has no ID token`);
   if (typeof as.jwks_uri !== 'string') fail('login-id-token-invalid', msg`the authorization server publishes no jwks_uri to check the ID token with`);
   try {
-    await context.idTokens.verify(idToken, as.issuer, as.jwks_uri);
+    await context.idTokens.verify(idToken, as.jwks_uri);
   } catch (error) {
     fail('login-id-token-invalid', msg`the ID token's signature does not verify against the server's keys (${(error as Error).name})`, error);
   }
@@ -125,7 +121,8 @@ export async function completeLogin(callback: URL, pending: PendingLogin, contex
       'log in',
     );
   } catch (error) {
-    fail('login-exchange-failed', (error as Error).message.replace(/^Failed to log in: /, ''), error);
+    // Its message already says `Failed to log in: …` (the action passed above).
+    throw new BearerSwError('login-exchange-failed', (error as Error).message, { cause: error });
   }
   const login: LoginResult = { tokens, idToken, user: userClaims(claims as { sub: string } & Record<string, unknown>) };
   if (context.dpop !== undefined) login.dpopKey = context.dpop.keyPair;

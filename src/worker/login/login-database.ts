@@ -1,4 +1,4 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { wrap, type DBSchema, type IDBPDatabase } from 'idb';
 
 /** A login started by `session.login()`, waiting for the server's answer. */
 export interface PendingLogin {
@@ -74,23 +74,27 @@ export function openLoginDatabase(databaseName: string): LoginDatabase {
   let connection: Promise<IDBPDatabase<LoginSchema>> | null = null;
   return () => {
     if (connection === null) {
-      const opening = openDB<LoginSchema>(`${databaseName}-login`, 1, {
-        upgrade(db) {
-          db.createObjectStore('pending');
-          db.createObjectStore('discovery');
-        },
-        blocking() {
-          void opening.then((db) => db.close());
-          connection = null;
-        },
-        terminated() {
-          connection = null;
-        },
+      // Opened as the token store opens its own (plain request, idb's `wrap`), not with idb's `openDB`.
+      const request = indexedDB.open(`${databaseName}-login`, 1);
+      request.onupgradeneeded = () => {
+        request.result.createObjectStore('pending');
+        request.result.createObjectStore('discovery');
+      };
+      const forget = () => {
+        if (connection === opening) connection = null;
+      };
+      const opening = (wrap(request) as Promise<IDBPDatabase<LoginSchema>>).then((db) => {
+        // A newer version is asked for elsewhere: close, so that it can upgrade (not blocked).
+        db.onversionchange = () => {
+          forget();
+          db.close();
+        };
+        // The browser closed it (the database was deleted, storage cleared).
+        db.onclose = forget;
+        return db;
       });
       connection = opening;
-      opening.catch(() => {
-        if (connection === opening) connection = null;
-      });
+      opening.catch(forget);
     }
     return connection;
   };

@@ -16,6 +16,7 @@ import { completeLogin } from './complete-login.js';
 import { createDiscovery, type Discovery } from './discovery.js';
 import { openLoginDatabase } from './login-database.js';
 import { createLoginFailures, type LoginFailures } from './login-failures.js';
+import { oauthCode } from './oauth-code.js';
 import { checkLoginOptions, type OidcLoginOptions } from './login-options.js';
 import { loginResources } from './login-resources.js';
 import { parseLoginPayload, type CheckedLoginPayload } from './parse-login-payload.js';
@@ -88,7 +89,7 @@ function refused(message: string): Response {
 export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
   const checked = checkLoginOptions(options);
   const client: oauth.Client = { client_id: checked.clientId, token_endpoint_auth_method: 'none', id_token_signed_response_alg: checked.idTokenSigningAlg };
-  const idTokens = createIdTokenVerifier(checked.clientId, checked.idTokenSigningAlg);
+  const idTokens = createIdTokenVerifier(checked.idTokenSigningAlg);
   let attached: Attached | null = null;
   // The latest DPoP-Nonce of the authorization server and of each API, by origin (memory only).
   const nonces = checked.dpop ? new DpopNonceMemory() : null;
@@ -387,7 +388,7 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
         return tokens;
       } catch (error) {
         if (error instanceof oauth.ResponseBodyError && (error.status === 400 || error.status === 401)) {
-          const code = /^[\x20-\x7e]{1,64}$/.test(error.error) ? error.error : 'unknown';
+          const code = oauthCode(error.error);
           throw new RefreshRejectedError(msg`Failed to refresh tokens: the server refused the refresh token (${code})`, { cause: error, oauthError: code });
         }
         throw new RefreshUnavailableError(msg`Failed to refresh tokens: ${(error as Error).message}`, { cause: error });
