@@ -1,13 +1,9 @@
 // The worker runs the login (oidcLogin): authorization code + PKCE against a real oidc-provider,
 // driven through its own login and consent pages. Asserted on what the provider issued and
 // received, what the API received, and what each tab can see.
-import { chromium, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CHROMIUM_ARGS, findChromium } from '../scripts/find-chromium.mjs';
-import { pageFetch as fetchStep, stopAllWorkers } from './support/fixtures.js';
+import { openAppIn, pageFetch as fetchStep, stopAllWorkers, withPersistentProfile } from './support/fixtures.js';
 import { eventsOf, expect, register, test, throughProvider, type LoginWorld } from './support/login-fixtures.js';
 
 /** `fetch()` from the page: status and body, or `status: -1` when it failed. */
@@ -399,33 +395,23 @@ test.describe('logout with the worker login', () => {
 });
 
 test('the session and its user survive a browser restart', async ({ app, world }) => {
-  const browser = findChromium();
-  if (browser === null) throw new Error('no chromium');
-  const profile = await mkdtemp(join(tmpdir(), 'bearer-sw-login-profile-'));
-  const launch = () => chromium.launchPersistentContext(profile, { executablePath: browser.path, args: CHROMIUM_ARGS });
-  try {
+  await withPersistentProfile(async (launch) => {
     let context = await launch();
-    let page = await context.newPage();
-    await page.goto(app.origin);
-    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+    const page = await openAppIn(context, app.origin);
     await register(page);
     await world.logIn(page, { username: 'restarted' });
     const [issued] = world.provider.record.issued;
     await context.close();
 
     context = await launch();
-    page = await context.newPage();
-    await page.goto(app.origin);
-    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
-    await register(page);
-    expect(await page.evaluate(() => [window.harness.state(), window.harness.user()?.sub])).toEqual(['authenticated', 'restarted']);
-    expect((await pageFetch(page, `${world.audience}/v1/after-restart`)).status).toBe(200);
+    const restarted = await openAppIn(context, app.origin);
+    await register(restarted);
+    expect(await restarted.evaluate(() => [window.harness.state(), window.harness.user()?.sub])).toEqual(['authenticated', 'restarted']);
+    expect((await pageFetch(restarted, `${world.audience}/v1/after-restart`)).status).toBe(200);
     expect(world.api.requests((r) => r.url === '/v1/after-restart').map((r) => r.token)).toEqual([issued?.accessToken]);
     await stopAllWorkers(context);
     await context.close();
-  } finally {
-    await rm(profile, { recursive: true, force: true });
-  }
+  });
 });
 
 test.describe('what worked keeps working with the worker login', () => {

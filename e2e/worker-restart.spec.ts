@@ -1,9 +1,4 @@
-import { chromium } from '@playwright/test';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CHROMIUM_ARGS, findChromium } from '../scripts/find-chromium.mjs';
-import { expect, hardReload, pageFetch, register, signIn, stopAllWorkers, test } from './support/fixtures.js';
+import { expect, hardReload, openAppIn, pageFetch, register, signIn, stopAllWorkers, test, withPersistentProfile } from './support/fixtures.js';
 
 test('tokens survive the worker being stopped', async ({ openApp, api, stopWorkers }) => {
   const page = await openApp();
@@ -18,30 +13,22 @@ test('tokens survive the worker being stopped', async ({ openApp, api, stopWorke
 });
 
 test('tokens survive a browser restart', async ({ app, api }) => {
-  const browser = findChromium();
-  if (browser === null) throw new Error('no chromium');
-  const profile = await mkdtemp(join(tmpdir(), 'bearer-sw-profile-'));
-  const launch = () => chromium.launchPersistentContext(profile, { executablePath: browser.path, args: CHROMIUM_ARGS });
-  try {
+  await withPersistentProfile(async (launch) => {
     let context = await launch();
-    let page = await context.newPage();
+    const page = await context.newPage();
     await page.goto(app.origin);
     const token = await signIn(page);
     await context.close();
 
     context = await launch();
-    page = await context.newPage();
-    await page.goto(app.origin);
-    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
-    await register(page);
-    expect(await page.evaluate(() => window.harness.state())).toBe('authenticated');
-    expect(await pageFetch(page, `${api.origin()}/v1/after-restart`)).toMatchObject({ ok: true, status: 200 });
+    const restarted = await openAppIn(context, app.origin);
+    await register(restarted);
+    expect(await restarted.evaluate(() => window.harness.state())).toBe('authenticated');
+    expect(await pageFetch(restarted, `${api.origin()}/v1/after-restart`)).toMatchObject({ ok: true, status: 200 });
     expect(api.requests((r) => r.url === '/v1/after-restart')[0]?.token).toBe(token);
     await stopAllWorkers(context);
     await context.close();
-  } finally {
-    await rm(profile, { recursive: true, force: true });
-  }
+  });
 });
 
 test('after a hard reload the page is claimed again and its fetches carry the token', async ({ openApp, api }) => {

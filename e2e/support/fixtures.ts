@@ -1,4 +1,8 @@
-import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHROMIUM_ARGS, findChromium } from '../../scripts/find-chromium.mjs';
 import { mintToken } from './tokens.js';
 import { startAppServer, type AppServer } from './app-server.js';
 import { APP_BUILD } from './paths.js';
@@ -132,6 +136,30 @@ export async function register(page: Page, options: { timeout?: number } = {}): 
 /** `fetch()` from the page; returns status and body (or the error). */
 export function pageFetch(page: Page, url: string, init: RequestInit = {}) {
   return page.evaluate(([u, i]) => window.harness.fetch(u, i), [url, init] as const);
+}
+
+/**
+ * Runs `body` with a Chromium on a profile of its own that outlives the browser: `launch()` starts
+ * it (again) on that profile, so closing the context and launching anew is a browser restart. The
+ * profile is removed afterwards.
+ */
+export async function withPersistentProfile(body: (launch: () => Promise<BrowserContext>) => Promise<void>): Promise<void> {
+  const browser = findChromium();
+  if (browser === null) throw new Error('no chromium');
+  const profile = await mkdtemp(join(tmpdir(), 'bearer-sw-profile-'));
+  try {
+    await body(() => chromium.launchPersistentContext(profile, { executablePath: browser.path, args: CHROMIUM_ARGS }));
+  } finally {
+    await rm(profile, { recursive: true, force: true });
+  }
+}
+
+/** Opens the app at `origin` in a new page of `context`, once its page module is ready. */
+export async function openAppIn(context: BrowserContext, origin: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(origin);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+  return page;
 }
 
 export { expect };

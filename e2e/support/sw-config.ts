@@ -1,4 +1,5 @@
 import type { ApiRule } from 'bearer-sw/worker';
+import type { OidcLoginOptions } from 'bearer-sw/worker/login';
 
 /**
  * What the test app's worker reads from `/sw-config.js`, served by the app server, so one built
@@ -8,16 +9,7 @@ import type { ApiRule } from 'bearer-sw/worker';
 export interface TestWorkerConfig {
   apis: ApiRule[];
   /** Options of `oidcLogin` (bearer-sw/worker/login): the worker runs the login itself. */
-  login?: {
-    issuer: string;
-    clientId: string;
-    redirectUri: string;
-    scope?: string;
-    authorizationParams?: Record<string, string>;
-    postLogoutRedirectUri?: string;
-    allowHandoff?: boolean;
-    dpop?: boolean;
-  };
+  login?: OidcLoginOptions;
   /** Token endpoint and client for `oauth2Refresh`; absent: no refresh. */
   oauth2?: { tokenEndpoint: string; clientId: string; scope?: string };
   /** `supabaseRefresh` options; the refresh function of the Supabase preset. */
