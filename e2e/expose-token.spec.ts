@@ -1,6 +1,5 @@
 // Token exposure: by default a page cannot read the token from the worker; `exposeAccessToken: true`
 // lets it, for what the worker cannot reach (a WebSocket handshake), fresh and refreshed if needed.
-import { tokenEndpointVia } from '../stack/fault-proxy.js';
 import { expect, pageFetch, signIn, test } from './support/fixtures.js';
 import { test as oauthTest } from './support/oauth-fixtures.js';
 
@@ -35,12 +34,7 @@ oauthTest('with exposeAccessToken, an expired token is refreshed for the page, o
   oauth,
   useConfig,
 }) => {
-  useConfig({
-    apis: [{ origin: oauth.api.origin('api.test'), paths: ['/v1'] }],
-    oauth2: { tokenEndpoint: tokenEndpointVia(oauth.proxy, oauth.provider), clientId: oauth.provider.clientId },
-    refreshLeewaySeconds: 1,
-    exposeAccessToken: true,
-  });
+  useConfig({ ...oauth.config, exposeAccessToken: true });
   const page = await openApp();
   const tokens = await oauth.signIn(page);
   // Let the access token expire for real.

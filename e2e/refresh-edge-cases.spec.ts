@@ -1,7 +1,6 @@
 // README "Refresh" claims that need a real provider or a real worker: a response lost after the
 // server rotated; getAccessToken() when no fresh token can be had; the request fields kept on the
 // path that reads the body once for a retry (cache, keepalive).
-import { tokenEndpointVia } from '../stack/fault-proxy.js';
 import { pageFetch } from './support/fixtures.js';
 import { burst, expect, lostEvents, register, test } from './support/oauth-fixtures.js';
 
@@ -43,12 +42,7 @@ test('getAccessToken: refresh-unavailable while the token is expired and the ref
   oauth,
   useConfig,
 }) => {
-  useConfig({
-    apis: [{ origin: oauth.api.origin('api.test'), paths: ['/v1'] }],
-    oauth2: { tokenEndpoint: tokenEndpointVia(oauth.proxy, oauth.provider), clientId: oauth.provider.clientId },
-    refreshLeewaySeconds: 1,
-    exposeAccessToken: true,
-  });
+  useConfig({ ...oauth.config, exposeAccessToken: true });
   const page = await openApp();
   const tokens = await oauth.signIn(page);
   expect(await page.evaluate(() => window.harness.getAccessToken())).toEqual({ ok: true, token: tokens.accessToken });
@@ -77,12 +71,7 @@ test('with a refresh function (the body read once for a retry), cache mode and k
   oauth,
   useConfig,
 }) => {
-  useConfig({
-    apis: [{ origin: oauth.api.origin('api.test'), paths: ['/v1'] }],
-    oauth2: { tokenEndpoint: tokenEndpointVia(oauth.proxy, oauth.provider), clientId: oauth.provider.clientId },
-    refreshLeewaySeconds: 1,
-    recordFetches: true,
-  });
+  useConfig({ ...oauth.config, recordFetches: true });
   const page = await openApp();
   await oauth.signIn(page);
   const base = oauth.api.origin('api.test');

@@ -5,6 +5,7 @@ import { startFaultProxy, tokenEndpointVia, type FaultProxy } from '../../stack/
 import { startOidcProvider, type OidcServer } from '../../stack/provider.js';
 import { expect, register, test as base } from './fixtures.js';
 import { startRecordingServer, type RecordingServer } from './recording-server.js';
+import type { TestWorkerConfig } from './sw-config.js';
 
 /** A real OpenID Provider behind a fault-injecting proxy, and an API that verifies its JWTs. */
 export interface OAuthWorld {
@@ -17,6 +18,11 @@ export interface OAuthWorld {
   login(): Promise<TokenSet>;
   /** Registers the worker in `page` and hands it a fresh login's tokens; returns them. */
   signIn(page: Page, tokens?: TokenSet): Promise<TokenSet>;
+  /**
+   * The worker config this world sets: /v1 on the API, `oauth2Refresh` through the proxy, the
+   * `leewaySeconds` option. A test that needs more passes `{ ...oauth.config, … }` to `useConfig`.
+   */
+  config: TestWorkerConfig;
 }
 
 interface OAuthOptions {
@@ -40,13 +46,15 @@ export const test = base.extend<OAuthOptions & { oauth: OAuthWorld }>({
     const provider = await startOidcProvider({ appOrigin: app.origin, apiAudience: audience, accessTokenTtl, redirectUri: `${app.origin}/callback` });
     verifier = createApiVerifier(provider, audience);
     const proxy = await startFaultProxy(provider.nodeOrigin);
-    useConfig({
+    const config: TestWorkerConfig = {
       apis: [{ origin: audience, paths: ['/v1'] }],
       oauth2: { tokenEndpoint: tokenEndpointVia(proxy, provider), clientId: provider.clientId },
       refreshLeewaySeconds: leewaySeconds,
-    });
+    };
+    useConfig(config);
     const login = () => loginWithCodeFlow(provider);
     await use({
+      config,
       provider,
       proxy,
       api,
