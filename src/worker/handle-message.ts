@@ -27,10 +27,8 @@ const GUARD_MESSAGES: Record<string, string> = {
 
 /** Replies in our protocol version, or in `v`, the page's, to a page of another (see VersionMismatchReply). */
 function reply(port: MessagePort, id: string, outcome: { result: unknown } | { error: SerializedError }, v: number = PROTOCOL_VERSION): void {
-  const message = (
-    'error' in outcome ? { v, type: 'reply', id, payload: { ok: false, error: outcome.error } } : { v, type: 'reply', id, payload: { ok: true, result: outcome.result } }
-  ) as WorkerMessage;
-  port.postMessage(message);
+  const payload = 'error' in outcome ? { ok: false, error: outcome.error } : { ok: true, result: outcome.result };
+  port.postMessage({ v, type: 'reply', id, payload } as WorkerMessage);
 }
 
 async function dispatch(message: PageMessage, context: MessageContext, client: Client): Promise<unknown> {

@@ -198,17 +198,22 @@ export class TokenSession {
    */
   async accessToken(target?: TokenTarget): Promise<string | null> {
     const session = this.#current ?? (await this.ready());
-    let tokens = session.tokens;
+    const tokens = session.tokens;
     if (tokens === null) return null;
-    let held = this.#held(tokens, target);
+    const held = this.#held(tokens, target);
     if (!this.#needsRefresh(held)) return held?.accessToken ?? null;
     if (target === undefined && (await this.#endIfExpired(session))) return null;
     if (this.#canRefresh(tokens)) {
       await this.#awaitBounded(this.#startRefresh({ force: false, target }));
-      tokens = (this.#current ?? session).tokens;
-      held = tokens === null ? undefined : this.#held(tokens, target);
+      return this.#heldNow(target) ?? null;
     }
     return held?.accessToken ?? null;
+  }
+
+  /** The target's access token in the session as it is now (after a refresh or another tab's write). */
+  #heldNow(target: TokenTarget | undefined): string | undefined {
+    const tokens = this.#current?.tokens;
+    return tokens ? this.#held(tokens, target)?.accessToken : undefined;
   }
 
   /**
@@ -241,8 +246,7 @@ export class TokenSession {
     if (held?.accessToken !== undefined && held.accessToken !== used) return held.accessToken;
     if (!this.#canRefresh(tokens)) return null;
     await this.#awaitBounded(this.#startRefresh({ force: true, used, target }));
-    const current = this.#current?.tokens;
-    const fresh = current ? this.#held(current, target)?.accessToken : undefined;
+    const fresh = this.#heldNow(target);
     return fresh !== undefined && fresh !== used ? fresh : null;
   }
 

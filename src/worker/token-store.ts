@@ -67,6 +67,8 @@ export interface TokenStore {
 
 const STORE = 'session';
 const KEY = 'current';
+/** The stored session, or the empty one a database without a record stands for (a new object each time). */
+const stored = (value: StoredSession | undefined): StoredSession => value ?? { tokens: null, epoch: 0 };
 
 /**
  * Opens (lazily) the token database.
@@ -119,7 +121,6 @@ export function createTokenStore(databaseName: string): TokenStore {
 
   return {
     read() {
-      const stored = (value: StoredSession | undefined) => value ?? { tokens: null, epoch: 0 };
       if (connection !== null) return connection.then((db) => db.get(STORE, KEY)).then(stored);
       // The first read: its request goes to the database in the same task as the open's answer.
       return new Promise((resolve, reject) => {
@@ -142,7 +143,7 @@ export function createTokenStore(databaseName: string): TokenStore {
     async update(change) {
       const db = await open();
       const tx = db.transaction(STORE, 'readwrite', { durability: 'strict' });
-      const current = (await tx.store.get(KEY)) ?? { tokens: null, epoch: 0 };
+      const current = stored(await tx.store.get(KEY));
       const next = change(current);
       if (next !== null) await tx.store.put(next, KEY);
       await tx.done;
