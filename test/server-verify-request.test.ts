@@ -262,6 +262,14 @@ describe('verifyIncomingMessage: a Node http server', () => {
     const forOther = await makeProof(key, { url: 'https://other.example.test/v1/items', token });
     const spoofed = { ...message, rawHeaders: ['Host', 'other.example.test', 'Authorization', `DPoP ${token}`, 'DPoP', forOther], socket: { encrypted: true } };
     await expect(verifyIncomingMessage(spoofed, { ...options, origin: 'https://api.example.test' })).rejects.toMatchObject({ code: 'proof-mismatch' });
+    // The same proof, with the other server named in the request target itself (absolute form, or
+    // scheme-relative): the pinned origin still decides the URL, so it is refused too.
+    for (const url of ['https://other.example.test/v1/items', '//other.example.test/v1/items']) {
+      const proof3 = await makeProof(key, { url: 'https://other.example.test/v1/items', token });
+      const viaTarget = { ...message, url, rawHeaders: ['Host', 'internal:8080', 'Authorization', `DPoP ${token}`, 'DPoP', proof3] };
+      await expect(verifyIncomingMessage(viaTarget, { ...options, origin: 'https://api.example.test' }), url).rejects.toMatchObject({ code: 'proof-mismatch' });
+      expect(toFetchRequest(viaTarget, { origin: 'https://api.example.test' }).url).toBe('https://api.example.test/v1/items');
+    }
   });
 });
 

@@ -49,7 +49,11 @@ export function toFetchRequest(message: IncomingMessageLike, options: ToFetchReq
     const tls = typeof message.socket === 'object' && message.socket !== null && 'encrypted' in message.socket && message.socket.encrypted === true;
     origin = `${tls ? 'https' : 'http'}://${host}`;
   }
-  return new Request(new URL(message.url ?? '/', origin), { method: message.method ?? 'GET', headers });
+  // Only the path and query of the request target: an absolute-form (`GET https://other/…`) or
+  // scheme-relative (`//other/…`) target must not choose the host, or a pinned origin, and with it
+  // the `htu` a proof is checked against, could be swapped for another server's.
+  const { pathname, search } = new URL(message.url ?? '/', 'http://target.invalid');
+  return new Request(`${new URL(origin).origin}${pathname}${search}`, { method: message.method ?? 'GET', headers });
 }
 
 /**
