@@ -1,8 +1,6 @@
 import { defineConfig } from 'vite';
-import { fileURLToPath } from 'node:url';
 import { compactMessages } from './scripts/compact-messages.mjs';
-
-const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+import { libBuild, WORKER_ENTRIES } from './vite.config.ts';
 
 /**
  * The production build of the worker entries: `dist/production/worker.js`, `worker-login.js` and
@@ -16,23 +14,5 @@ export default defineConfig({
   plugins: [compactMessages()],
   // The public folder (the demo's favicon) is copied once, by vite.config.ts.
   publicDir: false,
-  build: {
-    outDir: 'dist/production',
-    emptyOutDir: false,
-    target: 'es2022',
-    minify: false,
-    sourcemap: true,
-    lib: {
-      entry: {
-        worker: src('worker/index.ts'),
-        'worker-login': src('worker/login/index.ts'),
-        workbox: src('worker/workbox-composition.ts'),
-      },
-      formats: ['es'],
-    },
-    rollupOptions: {
-      external: ['idb', 'jose', 'oauth4webapi', /^workbox-core/],
-      output: { entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
-    },
-  },
+  build: libBuild('dist/production', WORKER_ENTRIES),
 });
