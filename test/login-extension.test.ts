@@ -1,7 +1,9 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { compileConfig } from '../src/worker/injector-config.js';
+import { generateDpopKeyPair } from '../src/worker/dpop/generate-dpop-key-pair.js';
 import { oidcLogin } from '../src/worker/login/oidc-login.js';
+import { RefreshRejectedError } from '../src/worker/refresh-errors.js';
 import type { StoredSession } from '../src/worker/token-store.js';
 import type { LoginBinding } from '../src/worker/worker-login.js';
 
@@ -149,4 +151,25 @@ describe('the login as the core sees it', () => {
       expect(fetched).not.toContain('https://as.test/token');
     });
   });
+
+  it('ends the session when a DPoP-bound refresh comes back unbound (a Bearer token): refused, not retried', async () => {
+    const keyPair = await generateDpopKeyPair();
+    const current: StoredSession = { tokens: { accessToken: 'a', refreshToken: 'r', dpopKey: keyPair }, epoch: 1 };
+    const seen: string[] = [];
+    vi.stubGlobal('fetch', (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = input instanceof Request ? input.url : String(input);
+      seen.push(`${url} ${new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined)).has('dpop') ? 'with proof' : 'without proof'}`);
+      if (url === 'https://as.test/.well-known/openid-configuration') {
+        return Promise.resolve(Response.json({ issuer: 'https://as.test', authorization_endpoint: 'https://as.test/authorize', token_endpoint: 'https://as.test/token' }));
+      }
+      return Promise.resolve(Response.json({ access_token: 'unbound', token_type: 'Bearer', expires_in: 60, refresh_token: 'r2' }));
+    });
+    const login = oidcLogin({ ...options, dpop: true });
+    login.attach(bindingFor({ login }, current));
+    const refused = login.refresh!('r', new AbortController().signal);
+    await expect(refused).rejects.toBeInstanceOf(RefreshRejectedError);
+    await expect(refused).rejects.toMatchObject({ code: 'refresh-rejected', oauthError: 'unbound_token' });
+    expect(seen).toEqual(['https://as.test/.well-known/openid-configuration without proof', 'https://as.test/token with proof']);
+  });
 });
+

@@ -374,18 +374,9 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
       } catch (cause) {
         throw new RefreshUnavailableError(msg`Failed to refresh tokens: the token endpoint could not be reached`, { cause });
       }
+      let result: oauth.TokenEndpointResponse;
       try {
-        const result = await oauth.processRefreshTokenResponse(as, client, response);
-        if (key !== undefined && result.token_type !== 'dpop') {
-          // The stored key would sign proofs for a token not bound to it: end the session instead.
-          throw new RefreshRejectedError(msg`Failed to refresh tokens: the server did not bind the new tokens to the DPoP key (token_type is not DPoP)`, {
-            oauthError: 'unbound_token',
-          });
-        }
-        const tokens: TokenSet = { accessToken: result.access_token };
-        if (result.refresh_token !== undefined) tokens.refreshToken = result.refresh_token;
-        if (result.expires_in !== undefined) tokens.expiresIn = result.expires_in;
-        return tokens;
+        result = await oauth.processRefreshTokenResponse(as, client, response);
       } catch (error) {
         if (error instanceof oauth.ResponseBodyError && (error.status === 400 || error.status === 401)) {
           const code = oauthCode(error.error);
@@ -393,6 +384,17 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
         }
         throw new RefreshUnavailableError(msg`Failed to refresh tokens: ${(error as Error).message}`, { cause: error });
       }
+      // Outside the try: a refusal of our own must reach the session as it is, and end it.
+      if (key !== undefined && result.token_type !== 'dpop') {
+        // The stored key would sign proofs for a token not bound to it: end the session instead.
+        throw new RefreshRejectedError(msg`Failed to refresh tokens: the server did not bind the new tokens to the DPoP key (token_type is not DPoP)`, {
+          oauthError: 'unbound_token',
+        });
+      }
+      const tokens: TokenSet = { accessToken: result.access_token };
+      if (result.refresh_token !== undefined) tokens.refreshToken = result.refresh_token;
+      if (result.expires_in !== undefined) tokens.expiresIn = result.expires_in;
+      return tokens;
     },
   };
   return login;
