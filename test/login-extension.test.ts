@@ -144,6 +144,24 @@ describe('the login as the core sees it', () => {
       expect(fetched).toContain('https://elsewhere.test/form');
     });
 
+    it("sends a held request an API rule on the issuer's origin takes with its token, once it is known to be no endpoint", async () => {
+      const sent: Array<{ url: string; authorization: string | null }> = [];
+      vi.stubGlobal('fetch', (input: RequestInfo | URL) => {
+        const url = input instanceof Request ? input.url : String(input);
+        if (url === 'https://as.test/.well-known/openid-configuration') return Promise.resolve(Response.json(metadata));
+        sent.push({ url, authorization: input instanceof Request ? input.headers.get('authorization') : null });
+        return Promise.resolve(new Response('ok'));
+      });
+      const login = oidcLogin(options);
+      const binding = bindingFor({ login, apis: [{ origin: 'https://as.test', paths: ['/api'] }] }, null);
+      const session = { ...binding.session, accessToken: () => Promise.resolve('the-token'), accessTokenAfterUnauthorized: () => Promise.resolve(null) };
+      login.attach({ ...binding, session } as LoginBinding);
+      const held = login.intercept({ request: new Request('https://as.test/api/items', { method: 'POST', body: 'x' }) } as FetchEvent);
+      expect(held).not.toBeNull();
+      expect(await (await held)?.text()).toBe('ok');
+      expect(sent).toEqual([{ url: 'https://as.test/api/items', authorization: 'Bearer the-token' }]);
+    });
+
     it('when discovery fails: refuses a POST to the issuer origin, lets one to another origin go on', async () => {
       const { fetched, intercept } = started('failing');
       expect((await intercept('https://as.test/token'))?.status).toBe(403);

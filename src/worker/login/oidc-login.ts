@@ -8,6 +8,7 @@ import { generateDpopKeyPair } from '../dpop/generate-dpop-key-pair.js';
 import { respondWithDpop } from '../dpop/respond-with-dpop.js';
 import { sendTokenRequest } from '../dpop/send-token-request.js';
 import { RefreshRejectedError, RefreshUnavailableError } from '../refresh-errors.js';
+import { respondWithToken } from '../respond-with-token.js';
 import { routeRequest } from '../route-request.js';
 import type { RouterCondition } from '../static-routes.js';
 import type { StoredTokens } from '../token-store.js';
@@ -128,12 +129,23 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
     const atIssuer = url.origin === checked.issuer.origin;
     if (!atIssuer && context.binding.matcher.match(request.url) !== null) return null;
     return context.discovery.get().then(
-      (metadata) => (protectedEndpoints(metadata).includes(endpointOf(url)) ? refuse(request, context) : fetch(request)),
+      (metadata) => (protectedEndpoints(metadata).includes(endpointOf(url)) ? refuse(request, context) : pass(request, context)),
       // The endpoints cannot be known: refuse what could redeem a code at the issuer's origin rather
       // than let it through. Elsewhere, an unknown endpoint is no more reachable through the worker
       // than around it (the static routes were built without it too).
       () => (atIssuer ? refuse(request, context) : fetch(request)),
     );
+  };
+
+  /**
+   * A request the guard held, once it is known to be no endpoint: on as the worker sends any other,
+   * with the token (and, with DPoP, a proof) when an API rule takes it, as it is otherwise.
+   */
+  const pass = (request: Request, { binding: { matcher, session, log } }: Attached): Promise<Response> => {
+    const rule = routeRequest(request, matcher);
+    if (typeof rule === 'string') return fetch(request);
+    const context = { session, canRetry: true, log };
+    return nonces === null ? respondWithToken(request, rule, context) : respondWithDpop(request, rule, { ...context, nonces });
   };
 
   const callback = async (event: FetchEvent, url: URL, { binding, discovery, pending, failures, postLogout }: Attached) => {
