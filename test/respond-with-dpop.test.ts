@@ -77,6 +77,19 @@ describe('respondWithDpop', () => {
     expect(sent[0]?.proof?.['jti']).not.toBe(sent[1]?.proof?.['jti']);
   });
 
+  it('keeps a nonce from a redirect target under that origin, not the API\'s', async () => {
+    const redirected = () => {
+      const response = new Response('moved', { status: 200, headers: { 'dpop-nonce': 'other-origin-nonce' } });
+      Object.defineProperty(response, 'url', { value: 'https://elsewhere.example.com/landing' });
+      return response;
+    };
+    network([redirected]);
+    const ctx = context('at-1');
+    await respondWithDpop(new Request(`${API}/v1/moved`), rule, ctx);
+    expect(ctx.nonces.get(`${API}/v1/next`)).toBeUndefined();
+    expect(ctx.nonces.get('https://elsewhere.example.com/x')).toBe('other-origin-nonce');
+  });
+
   it("retries once with the API's nonce, the body replayed, without a refresh", async () => {
     const sent = network([nonceChallenge('n-1'), ok]);
     const ctx = context('at-1', 'at-2');

@@ -67,7 +67,8 @@ export async function respondWithDpop(request: Request, rule: CompiledRule, cont
     const outgoing = attachToken(request, bound, accessToken, body ?? undefined);
     if (proof) outgoing.headers.set('dpop', await proof);
     const response = await fetch(outgoing);
-    nonces.learn(request.url, response);
+    // Under the origin that answered: after a followed redirect, not the API's.
+    nonces.learn(response.url || request.url, response);
     return isRefusedRedirect(request, response) ? Response.error() : response;
   };
   const again = (response: Response, accessToken: string) => {
