@@ -24,7 +24,8 @@ export interface RouterRule {
 
 // URLPattern syntax characters; anything else in a pattern string stands for itself.
 const SYNTAX = /[\\+*?:{}()]/g;
-const literal = (text: string) => text.replace(SYNTAX, '\\$&');
+/** A text as a URLPattern component that matches it and nothing else. */
+export const literal = (text: string) => text.replace(SYNTAX, '\\$&');
 
 /**
  * The static routes for an allowlist: navigations, `no-cors` requests (but those an

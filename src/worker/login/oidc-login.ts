@@ -10,7 +10,7 @@ import { sendTokenRequest } from '../dpop/send-token-request.js';
 import { RefreshRejectedError, RefreshUnavailableError } from '../refresh-errors.js';
 import { respondWithToken } from '../respond-with-token.js';
 import { routeRequest } from '../route-request.js';
-import type { RouterCondition } from '../static-routes.js';
+import { literal, type RouterCondition } from '../static-routes.js';
 import type { StoredTokens } from '../token-store.js';
 import type { LoginBinding, WorkerLogin } from '../worker-login.js';
 import { completeLogin } from './complete-login.js';
@@ -43,8 +43,6 @@ interface Attached {
   resources: string[];
 }
 
-// URLPattern syntax characters; anything else in a pattern string stands for itself.
-const literal = (text: string) => text.replace(/[\\+*?:{}()]/g, '\\$&');
 const endpointOf = (url: string | URL) => {
   const { origin, pathname } = new URL(url);
   return `${origin}${pathname}`;
@@ -103,9 +101,18 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
     if (attached === null) throw new Error(msg`Failed to use the login: pass it as login to installTokenInjector first`);
     return attached;
   };
-  /** The token and revocation endpoints (origin and path), once discovered. */
-  const protectedEndpoints = (as: oauth.AuthorizationServer): string[] =>
-    [as.token_endpoint, as.revocation_endpoint].filter((endpoint): endpoint is string => typeof endpoint === 'string').map(endpointOf);
+  /**
+   * The token and revocation endpoints (origin and path), once discovered: worked out once per
+   * metadata object (discovery keeps one for the worker's life), not on every request the guard sees.
+   */
+  let endpointsOf: { as: oauth.AuthorizationServer; endpoints: string[] } | null = null;
+  const protectedEndpoints = (as: oauth.AuthorizationServer): string[] => {
+    if (endpointsOf?.as !== as) {
+      const endpoints = [as.token_endpoint, as.revocation_endpoint].filter((endpoint): endpoint is string => typeof endpoint === 'string').map(endpointOf);
+      endpointsOf = { as, endpoints };
+    }
+    return endpointsOf.endpoints;
+  };
 
   const refuse = (request: Request, { binding }: Attached): Response => {
     const target = endpointOf(request.url);
@@ -121,8 +128,7 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
    * (Google's does). Only a request an API rule takes, to another origin than the issuer's, goes on
    * at once (`null`: pass).
    */
-  const guard = (request: Request, context: Attached): Promise<Response> | null => {
-    const url = new URL(request.url);
+  const guard = (request: Request, url: URL, context: Attached): Promise<Response> | null => {
     const as = context.discovery.peek();
     if (as !== null) return protectedEndpoints(as).includes(endpointOf(url)) ? Promise.resolve(refuse(request, context)) : null;
     if (request.method === 'GET' || request.method === 'HEAD') return null;
@@ -306,19 +312,16 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
 
     async staticRoutes() {
       const as = await need().discovery.get().catch(() => null);
-      const pattern = (url: URL, pathname: string) => ({
+      const pattern = (url: URL, pathname = literal(url.pathname)) => ({
         protocol: literal(url.protocol.slice(0, -1)),
         hostname: literal(url.hostname),
         port: literal(url.port),
         pathname,
       });
-      const conditions: RouterCondition[] = [{ urlPattern: pattern(checked.redirectUri, literal(checked.redirectUri.pathname)), requestMode: 'navigate' }];
+      const conditions: RouterCondition[] = [{ urlPattern: pattern(checked.redirectUri), requestMode: 'navigate' }];
       // The endpoints pages are refused at must reach the fetch event; without metadata, the issuer's whole origin.
-      const guarded = as === null ? [`${checked.issuer.origin}/*`] : protectedEndpoints(as);
-      for (const endpoint of guarded) {
-        const url = new URL(endpoint.replace(/\*$/, ''));
-        conditions.push({ urlPattern: pattern(url, endpoint.endsWith('*') ? '*' : literal(url.pathname)) });
-      }
+      if (as === null) conditions.push({ urlPattern: pattern(checked.issuer, '*') });
+      else for (const endpoint of protectedEndpoints(as)) conditions.push({ urlPattern: pattern(new URL(endpoint)) });
       return conditions;
     },
 
@@ -330,7 +333,7 @@ export function oidcLogin(options: OidcLoginOptions): WorkerLogin {
         const isCallback = url.origin === checked.redirectUri.origin && url.pathname === checked.redirectUri.pathname;
         return isCallback ? callback(event, url, attached) : null;
       }
-      const guarded = guard(request, attached);
+      const guarded = guard(request, url, attached);
       if (guarded !== null || nonces === null) return guarded;
       // With DPoP the login answers the allowlisted requests: a bound token needs a proof per request.
       const rule = routeRequest(request, attached.binding.matcher);
