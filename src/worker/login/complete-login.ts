@@ -44,9 +44,13 @@ function fail(code: ErrorCode, reason: string, cause?: unknown): never {
   throw new BearerSwError(code, msg`Failed to log in: ${reason}`, { cause });
 }
 
-/** Whether an oauth4webapi processing error is about the ID token rather than the response as a whole. */
+/**
+ * Whether an oauth4webapi processing error is about the ID token rather than the response as a
+ * whole: its claims, its timestamps, or the JWT itself (its `alg`, its form), the only JWT a code
+ * exchange's response is checked for.
+ */
 function isIdTokenError(error: oauth.OperationProcessingError): boolean {
-  return error.code === oauth.JWT_CLAIM_COMPARISON || error.code === oauth.JWT_TIMESTAMP_CHECK || /ID Token/.test(error.message);
+  return error.code === oauth.JWT_CLAIM_COMPARISON || error.code === oauth.JWT_TIMESTAMP_CHECK || /ID Token|JWT/.test(error.message);
 }
 
 /**
@@ -74,6 +78,9 @@ export async function completeLogin(callback: URL, pending: PendingLogin, contex
     if (error instanceof oauth.AuthorizationResponseError) fail('login-denied', msg`the authorization server answered ${oauthCode(error.error)}`, error);
     fail('login-response-invalid', msg`the authorization response is not valid (${(error as Error).message})`, error);
   }
+
+  // Before the code is spent: without keys, no ID token this exchange returns could be checked.
+  if (typeof as.jwks_uri !== 'string') fail('login-id-token-invalid', msg`the authorization server publishes no jwks_uri to check the ID token with`);
 
   let response: Response;
   try {
@@ -107,7 +114,6 @@ export async function completeLogin(callback: URL, pending: PendingLogin, contex
   const idToken = result.id_token;
   const claims = oauth.getValidatedIdTokenClaims(result);
   if (idToken === undefined || claims === undefined) fail('login-id-token-invalid', msg`the token response has no ID token`);
-  if (typeof as.jwks_uri !== 'string') fail('login-id-token-invalid', msg`the authorization server publishes no jwks_uri to check the ID token with`);
   try {
     await context.idTokens.verify(idToken, as.jwks_uri);
   } catch (error) {
