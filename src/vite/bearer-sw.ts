@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Plugin, ResolvedConfig } from 'vite';
 import { buildWorker } from './build-worker.js';
-import { devWorker, type DevWorker } from './dev-worker.js';
+import { devWorker } from './dev-worker.js';
 import { checkOptions, resolveOptions, type BearerSwOptions, type ResolvedWorkerOptions } from './plugin-options.js';
 
 /** The `<meta>` name the page module reads when `registerTokenInjector()` gets no script URL. */
@@ -48,7 +48,6 @@ export function bearerSw(options: BearerSwOptions): Plugin {
   const checked = checkOptions(options);
   let config: ResolvedConfig;
   let worker: ResolvedWorkerOptions;
-  let dev: DevWorker | null = null;
 
   return {
     name: 'bearer-sw',
@@ -60,10 +59,10 @@ export function bearerSw(options: BearerSwOptions): Plugin {
       }
     },
     configureServer(server) {
-      dev = devWorker(config, worker.entry, worker.fileName);
+      const dev = devWorker(config, worker.entry, worker.fileName);
       // Before Vite's own middlewares, so the SPA fallback never answers the worker's URL with HTML.
       server.middlewares.use((req: IncomingMessage, res: ServerResponse, next: Next) => {
-        if (pathOf(req) !== worker.url || dev === null) return next();
+        if (pathOf(req) !== worker.url) return next();
         dev.script().then(
           (code) => {
             workerHeaders(res, worker);

@@ -30,11 +30,10 @@ export function devWorker(app: ResolvedConfig, entry: string, fileName: string):
   const rebuild = async () => {
     // Stamps of the files known so far are taken before the build, so a file saved during the
     // build makes the next request rebuild; files new to the graph are stamped after it.
-    const stamps = new Map<string, string>();
-    for (const file of [entry, ...(built?.build.files ?? [])]) stamps.set(file, stamp(file));
+    // Files that left the graph are dropped.
+    const before = new Map([entry, ...(built?.build.files ?? [])].map((file) => [file, stamp(file)] as const));
     const build = await buildWorker(app, entry, { fileName, sourcemap: 'inline', minify: false });
-    for (const file of build.files) if (!stamps.has(file)) stamps.set(file, stamp(file));
-    for (const file of stamps.keys()) if (file !== entry && !build.files.includes(file)) stamps.delete(file);
+    const stamps = new Map([entry, ...build.files].map((file) => [file, before.get(file) ?? stamp(file)] as const));
     built = { build, stamps };
     return build.code;
   };

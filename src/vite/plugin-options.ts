@@ -22,8 +22,6 @@ export interface BearerSwOptions {
 export interface ResolvedWorkerOptions {
   /** Absolute path of the entry module. */
   entry: string;
-  /** The entry as the user wrote it, for messages. */
-  entryName: string;
   /** The worker's path in the build output, relative to `outDir` (e.g. `sw.js`, `workers/sw.js`). */
   fileName: string;
   /** The worker's URL path on the server, with `base` (e.g. `/app/sw.js`). */
@@ -90,5 +88,5 @@ export function resolveOptions(options: BearerSwOptions, root: string, base: str
   const url = prefix + fileName;
   const scope = prefix + (options.scope ?? '/').slice(1);
   const folder = url.slice(0, url.lastIndexOf('/') + 1);
-  return { entry, entryName: options.worker, fileName, url, scope, needsAllowedHeader: !scope.startsWith(folder) };
+  return { entry, fileName, url, scope, needsAllowedHeader: !scope.startsWith(folder) };
 }
