@@ -1,4 +1,4 @@
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors, jwtVerify, type JWK } from 'jose';
+import { base64url, calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors, jwtVerify, type JWK } from 'jose';
 
 import type { NonceIssuer } from './nonce-issuer.js';
 import { normalizeHtu } from './normalize-htu.js';
@@ -49,10 +49,7 @@ const proofError = (code: 'invalid-proof' | 'proof-mismatch' | 'proof-expired' |
   new RequestVerificationError(code, reason, { scheme: 'DPoP', cause });
 
 async function sha256Base64url(value: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value)));
-  let binary = '';
-  for (const byte of digest) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value))));
 }
 
 /**
