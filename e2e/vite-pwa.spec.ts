@@ -7,7 +7,7 @@
 // beforeAll; a test "deploys" one by copying it where `vite preview` serves from.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { decodeJwt } from 'jose';
 import { createDemoApi, type DemoApi } from '../src/demo/server/demo-api.js';
 import { createApiVerifier } from '../stack/api-verifier.js';
@@ -168,6 +168,23 @@ async function checkForUpdate(page: Page): Promise<void> {
   });
 }
 
+/**
+ * Version 1 of `activation`'s builds, logged in, one API call made; then version 2 is served and the
+ * browser asked to check for it. Returns the page, the code grants before the login, and that call.
+ */
+async function loggedInThenUpdated(stack: Stack, context: BrowserContext, activation: 'immediate' | 'prompt') {
+  stack.app.serve(stack.builds[activation].v1);
+  const page = await context.newPage();
+  await openApp(page, stack.app.origin);
+  const codeGrants = stack.provider.stats.codeGrants;
+  await logIn(page, stack);
+  const before = await callApi(page, stack);
+  expect(before.token).toMatchObject({ verified: true, sub: 'alice' });
+  stack.app.serve(stack.builds[activation].v2);
+  await checkForUpdate(page);
+  return { page, codeGrants, before };
+}
+
 test.describe.configure({ mode: 'serial' });
 
 test('log in through the worker, the API verifies the login token, the page reads no credential; offline, the app reloads from the precache and Workbox runtime caching serves /news/', async ({ stack, context }) => {
@@ -236,16 +253,7 @@ test('without a composition, the default static routes take navigations and /new
 });
 
 test("activation 'immediate': a new version takes over at once, the page reloads into it, and it serves the same session", async ({ stack, context }) => {
-  stack.app.serve(stack.builds.immediate.v1);
-  const page = await context.newPage();
-  await openApp(page, stack.app.origin);
-  const codeGrants = stack.provider.stats.codeGrants;
-  await logIn(page, stack);
-  const before = await callApi(page, stack);
-  expect(before.token).toMatchObject({ verified: true, sub: 'alice' });
-
-  stack.app.serve(stack.builds.immediate.v2);
-  await checkForUpdate(page);
+  const { page, codeGrants, before } = await loggedInThenUpdated(stack, context, 'immediate');
   // vite-plugin-pwa's autoUpdate reloads the page once the new version is active.
   await expect(page.locator('#build')).toHaveText('v2', WAIT);
   await page.waitForFunction(() => document.body.dataset.ready === 'yes', undefined, WAIT);
@@ -259,16 +267,7 @@ test("activation 'immediate': a new version takes over at once, the page reloads
 });
 
 test("activation 'prompt': a new version waits until the app posts SKIP_WAITING, then serves the same session", async ({ stack, context }) => {
-  stack.app.serve(stack.builds.prompt.v1);
-  const page = await context.newPage();
-  await openApp(page, stack.app.origin);
-  const codeGrants = stack.provider.stats.codeGrants;
-  await logIn(page, stack);
-  const before = await callApi(page, stack);
-  expect(before.token).toMatchObject({ verified: true, sub: 'alice' });
-
-  stack.app.serve(stack.builds.prompt.v2);
-  await checkForUpdate(page);
+  const { page, codeGrants, before } = await loggedInThenUpdated(stack, context, 'prompt');
   // workbox-window saw a waiting version: the app offers the update and the old version still serves.
   await expect(page.locator('#update')).toBeVisible(WAIT);
   expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting?.state)).toBe('installed');
